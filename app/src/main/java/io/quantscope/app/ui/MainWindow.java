@@ -1,0 +1,188 @@
+package io.quantscope.app.ui;
+
+import io.quantscope.app.cli.Versions;
+import io.quantscope.app.concurrent.BackgroundRunner;
+import io.quantscope.app.library.ModelCardView;
+import io.quantscope.app.library.ModelCardViewModel;
+import io.quantscope.samples.SampleModels;
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Label;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.stage.FileChooser;
+import javafx.stage.Window;
+
+/** The main window's content: menu, the model card, a status bar; opens files chosen, dropped or bundled. */
+public final class MainWindow {
+    private final BackgroundRunner runner;
+    private final ModelCardViewModel card;
+    private final Path cacheDir;
+    private final ReadOnlyIntegerProperty runningJobs;
+    private Scene scene;
+
+    /** @param runningJobs jobs in flight, for the status bar (may be null) */
+    public MainWindow(BackgroundRunner runner, Path cacheDir, ReadOnlyIntegerProperty runningJobs) {
+        this.runner = runner;
+        this.cacheDir = cacheDir;
+        this.runningJobs = runningJobs;
+        this.card = new ModelCardViewModel(runner);
+    }
+
+    public ModelCardViewModel cardModel() {
+        return card;
+    }
+
+    public Scene createScene(double width, double height) {
+        BorderPane root = new BorderPane();
+        root.setId("main-window");
+        root.setTop(createMenu());
+        root.setCenter(new ModelCardView(card).createView());
+        root.setBottom(createStatusBar());
+        scene = new Scene(root, width, height);
+        Theme.LIGHT.apply(scene);
+        initDragAndDrop(root);
+        card.errorProperty().addListener((obs, old, msg) -> {
+            if (msg != null) {
+                showError(msg);
+            }
+        });
+        return scene;
+    }
+
+    /** Opens the bundled sample model (created in the cache folder on first use). */
+    public void openSample() {
+        runner.run("Preparing the sample model", () -> SampleModels.defaultModel(cacheDir), card::open, ex -> {
+            showError("The sample model could not be prepared: " + ex.getMessage());
+        });
+    }
+
+    public void open(Path path) {
+        card.open(path);
+    }
+
+    private MenuBar createMenu() {
+        MenuItem open = new MenuItem("Open…");
+        open.setId("menu-open");
+        open.setAccelerator(KeyCombination.keyCombination("Shortcut+O"));
+        open.setOnAction(e -> chooseFile());
+        MenuItem sample = new MenuItem("Open sample model");
+        sample.setOnAction(e -> openSample());
+        MenuItem quit = new MenuItem("Quit");
+        quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
+        quit.setOnAction(e -> scene.getWindow().hide());
+        Menu file = new Menu("File", null, open, sample, quit);
+
+        CheckMenuItem dark = new CheckMenuItem("Dark theme");
+        dark.setId("menu-dark");
+        dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
+        dark.selectedProperty().addListener((obs, old, on) -> (on ? Theme.DARK : Theme.LIGHT).apply(scene));
+        Menu view = new Menu("View", null, dark);
+
+        MenuItem about = new MenuItem("About Quantscope");
+        about.setOnAction(e -> {
+            Alert a = new Alert(Alert.AlertType.INFORMATION, String.join("\n", new Versions().getVersion()));
+            a.setHeaderText("Quantscope");
+            a.initOwner(scene.getWindow());
+            a.show();
+        });
+        Menu help = new Menu("Help", null, about);
+        return new MenuBar(file, view, help);
+    }
+
+    private HBox createStatusBar() {
+        Label path = new Label();
+        path.setId("status-file");
+        path.textProperty()
+                .bind(Bindings.createStringBinding(
+                        () -> {
+                            if (card.loadingProperty().get()) {
+                                return "Opening…";
+                            }
+                            var c = card.cardProperty().get();
+                            return c == null
+                                    ? "Drop a .gguf file here, or use File → Open"
+                                    : c.path().toString();
+                        },
+                        card.cardProperty(),
+                        card.loadingProperty()));
+        Label jobs = new Label();
+        jobs.setId("status-jobs");
+        if (runningJobs != null) {
+            jobs.textProperty().bind(Bindings.format("%d running", runningJobs));
+        }
+        Label memory = new Label(memoryInUse());
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(16, path, spacer, jobs, memory);
+        bar.getStyleClass().add("shell-status-bar");
+        return bar;
+    }
+
+    private static String memoryInUse() {
+        Runtime rt = Runtime.getRuntime();
+        return (rt.totalMemory() - rt.freeMemory()) / (1 << 20) + " MiB heap";
+    }
+
+    private void initDragAndDrop(BorderPane root) {
+        root.setOnDragOver(e -> {
+            if (ggufIn(e.getDragboard().getFiles()) != null) {
+                e.acceptTransferModes(TransferMode.COPY);
+                if (!root.getStyleClass().contains("shell-drop-target")) {
+                    root.getStyleClass().add("shell-drop-target");
+                }
+            }
+            e.consume();
+        });
+        root.setOnDragExited(e -> root.getStyleClass().remove("shell-drop-target"));
+        root.setOnDragDropped(e -> {
+            File f = ggufIn(e.getDragboard().getFiles());
+            if (f != null) {
+                open(f.toPath());
+            }
+            e.setDropCompleted(f != null);
+            e.consume();
+        });
+    }
+
+    private static File ggufIn(List<File> files) {
+        return files.stream()
+                .filter(f -> f.getName().toLowerCase(java.util.Locale.ROOT).endsWith(".gguf"))
+                .findFirst()
+                .orElse(null);
+    }
+
+    private void chooseFile() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open a GGUF model");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("GGUF models", "*.gguf"));
+        Window w = scene.getWindow();
+        File f = chooser.showOpenDialog(w);
+        if (f != null) {
+            open(f.toPath());
+        }
+    }
+
+    private void showError(String message) {
+        Alert a = new Alert(Alert.AlertType.ERROR, message);
+        a.setHeaderText("This file cannot be opened");
+        a.getDialogPane().setId("error-dialog");
+        if (scene.getWindow() != null) {
+            a.initOwner(scene.getWindow());
+        }
+        a.show();
+    }
+}
