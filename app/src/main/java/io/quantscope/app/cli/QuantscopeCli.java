@@ -28,7 +28,7 @@ public final class QuantscopeCli {
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            boolean debug = parsed.hasMatchedOption("--debug");
+            boolean debug = java.util.Arrays.asList(args).contains("--debug");
             if (debug) {
                 ex.printStackTrace(err);
             }

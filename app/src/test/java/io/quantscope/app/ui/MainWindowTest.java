@@ -1,0 +1,120 @@
+package io.quantscope.app.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quantscope.app.concurrent.FxBackgroundRunner;
+import io.quantscope.app.library.ModelCard;
+import io.quantscope.testing.SharedFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.DragEvent;
+import javafx.scene.input.Dragboard;
+import javafx.scene.input.TransferMode;
+import javafx.stage.Stage;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The window opens the sample model, opens a dropped file, and is saved as screenshots in target/screenshots. */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+    @TempDir
+    static Path cache;
+
+    private FxBackgroundRunner runner;
+    private MainWindow window;
+    private Scene scene;
+
+    @Start
+    void start(Stage stage) {
+        runner = new FxBackgroundRunner();
+        window = new MainWindow(runner, cache, runner.runningProperty());
+        scene = window.createScene(1280, 800);
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() {
+        runner.close();
+    }
+
+    @Test
+    void opensTheSampleModelOnRequest(FxRobot robot) throws Exception {
+        robot.interact(() -> window.openSample());
+        waitForCard(robot, "Quantscope synthetic sample");
+        TableView<?> table = robot.lookup("#tensor-table").queryAs(TableView.class);
+        assertEquals(21, table.getItems().size());
+        snapshot("01-model-card-sample.png");
+        robot.clickOn("#tensor-filter").write("ffn_down");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(2, table.getItems().size());
+    }
+
+    @Test
+    void opensAFileDroppedOnTheWindow(FxRobot robot) throws Exception {
+        Path model = SharedFiles.require("golden/stories260K-wide-Q4_K_M.gguf");
+        robot.interact(() -> {
+            var root = scene.getRoot();
+            // a Dragboard as the toolkit makes one for a drop from another application
+            Dragboard db = com.sun.javafx.scene.input.DragboardHelper.createDragboard(new ExternalDragPeer());
+            ClipboardContent content = new ClipboardContent();
+            content.putFiles(List.of(model.toFile()));
+            db.setContent(content);
+            root.fireEvent(dragEvent(DragEvent.DRAG_OVER, db, root));
+            root.fireEvent(dragEvent(DragEvent.DRAG_DROPPED, db, root));
+        });
+        waitForCard(robot, "llama");
+        ModelCard card = window.cardModel().cardProperty().get();
+        assertEquals(model, card.path());
+        Label status = robot.lookup("#status-file").queryAs(Label.class);
+        assertEquals(model.toString(), status.getText());
+        snapshot("02-model-card-dropped-q4_k_m.png");
+        robot.interact(() -> Theme.DARK.apply(scene));
+        snapshot("03-model-card-dark.png");
+    }
+
+    private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
+        return new DragEvent(target, target, type, db, 10, 10, 10, 10, TransferMode.COPY, target, target, null);
+    }
+
+    private void waitForCard(FxRobot robot, String title) throws TimeoutException {
+        WaitForAsyncUtils.waitFor(
+                10,
+                TimeUnit.SECONDS,
+                () -> title.equals(
+                        robot.lookup("#model-title").queryAs(Label.class).getText()));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void snapshot(String name) throws IOException {
+        Path dir = Path.of("target", "screenshots");
+        Files.createDirectories(dir);
+        var image = WaitForAsyncUtils.asyncFx(() -> scene.snapshot(null));
+        try {
+            ImageIO.write(
+                    SwingFXUtils.fromFXImage(image.get(10, TimeUnit.SECONDS), null),
+                    "png",
+                    dir.resolve(name).toFile());
+        } catch (Exception e) {
+            throw new IOException("could not save " + name, e);
+        }
+        assertTrue(Files.size(dir.resolve(name)) > 1000);
+    }
+}
