@@ -1,0 +1,21 @@
+package io.quantscope.quant;
+
+import io.quantscope.tensor.GgmlType;
+
+/** BF16: the top 16 bits of a float, round to nearest even (as ggml's {@code ggml_fp32_to_bf16_row_ref}). */
+public final class BF16 implements BlockCodec {
+    @Override
+    public GgmlType type() {
+        return GgmlType.BF16;
+    }
+
+    @Override
+    public void quantizeRow(float[] x, int xo, int n, float[] imatrix, byte[] out, int oo) {
+        for (int j = 0; j < n; j++) QuantMath.putShort(out, oo + 2 * j, QuantMath.toBf16(x[xo + j]));
+    }
+
+    @Override
+    public void dequantizeRow(byte[] in, int io, int n, float[] y, int yo) {
+        for (int j = 0; j < n; j++) y[yo + j] = QuantMath.fromBf16(QuantMath.getShort(in, io + 2 * j));
+    }
+}
