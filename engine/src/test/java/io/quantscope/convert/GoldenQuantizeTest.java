@@ -39,7 +39,8 @@ class GoldenQuantizeTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode m : manifest.get("models")) {
             String file = m.get("file").asText();
-            if (!file.startsWith("stories260K") || !m.path("file_type").isNumber()) continue; // sources have no file_type
+            if (!file.startsWith("stories260K") || !m.path("file_type").isNumber())
+                continue; // sources have no file_type
             tests.add(DynamicTest.dynamicTest(
                     file,
                     () -> reproduce(

@@ -1,0 +1,95 @@
+package io.quantscope.model;
+
+import io.quantscope.gguf.GgufLayout.TensorSpec;
+import io.quantscope.tensor.GgmlType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The shape of a llama-architecture model: enough to list its tensors (and so plan, size and synthesize it) without
+ * any weights.
+ *
+ * @param tiedOutput true when the model has no output.weight and reuses token_embd.weight
+ */
+public record ModelShape(
+        String name,
+        int nLayer,
+        int dim,
+        int ffn,
+        int nHead,
+        int nHeadKv,
+        int vocab,
+        int contextLength,
+        boolean tiedOutput) {
+
+    /** TinyLlama 1.1B: 22 layers, dim 2048, ffn 5632, 32 heads, 4 KV heads, vocabulary 32000. */
+    public static ModelShape tinyllama() {
+        return new ModelShape("TinyLlama-1.1B (synthetic)", 22, 2048, 5632, 32, 4, 32000, 2048, false);
+    }
+
+    /** Llama-3-8B with {@code layers} layers (32 in the real model): dim 4096, ffn 14336, 8 KV heads, untied output. */
+    public static ModelShape llama3_8b(int layers) {
+        return new ModelShape("Llama-3-8B (synthetic)", layers, 4096, 14336, 32, 8, 128256, 8192, false);
+    }
+
+    /**
+     * Parses a shape name: {@code tinyllama}, {@code llama3-8b}, {@code llama3-8b-layers=N}.
+     *
+     * @throws IllegalArgumentException naming the accepted forms
+     */
+    public static ModelShape parse(String s) {
+        String v = s.toLowerCase(Locale.ROOT);
+        if (v.equals("tinyllama")) return tinyllama();
+        if (v.equals("llama3-8b")) return llama3_8b(32);
+        if (v.startsWith("llama3-8b-layers=")) {
+            try {
+                int n = Integer.parseInt(v.substring("llama3-8b-layers=".length()));
+                if (n >= 1 && n <= 1024) return llama3_8b(n);
+            } catch (NumberFormatException e) {
+                // fall through to the message
+            }
+        }
+        throw new IllegalArgumentException(
+                "unknown shape '" + s + "' (expected tinyllama, llama3-8b or llama3-8b-layers=N)");
+    }
+
+    public int headDim() {
+        return dim / nHead;
+    }
+
+    /** Tensors in the order llama.cpp's converter writes them; matrices in {@code matrixType}, norms F32. */
+    public List<TensorSpec> tensors(GgmlType matrixType) {
+        List<TensorSpec> t = new ArrayList<>();
+        t.add(new TensorSpec("token_embd.weight", new long[] {dim, vocab}, matrixType));
+        int kvDim = headDim() * nHeadKv;
+        for (int i = 0; i < nLayer; i++) {
+            String p = "blk." + i + ".";
+            t.add(new TensorSpec(p + "attn_norm.weight", new long[] {dim}, GgmlType.F32));
+            t.add(new TensorSpec(p + "attn_q.weight", new long[] {dim, dim}, matrixType));
+            t.add(new TensorSpec(p + "attn_k.weight", new long[] {dim, kvDim}, matrixType));
+            t.add(new TensorSpec(p + "attn_v.weight", new long[] {dim, kvDim}, matrixType));
+            t.add(new TensorSpec(p + "attn_output.weight", new long[] {dim, dim}, matrixType));
+            t.add(new TensorSpec(p + "ffn_norm.weight", new long[] {dim}, GgmlType.F32));
+            t.add(new TensorSpec(p + "ffn_gate.weight", new long[] {dim, ffn}, matrixType));
+            t.add(new TensorSpec(p + "ffn_down.weight", new long[] {ffn, dim}, matrixType));
+            t.add(new TensorSpec(p + "ffn_up.weight", new long[] {dim, ffn}, matrixType));
+        }
+        t.add(new TensorSpec("output_norm.weight", new long[] {dim}, GgmlType.F32));
+        if (!tiedOutput) {
+            t.add(new TensorSpec("output.weight", new long[] {dim, vocab}, matrixType));
+        }
+        return t;
+    }
+
+    /** Number of weights. */
+    public long parameters() {
+        return tensors(GgmlType.F32).stream()
+                .mapToLong(s -> {
+                    long n = 1;
+                    for (long d : s.ne()) n *= d;
+                    return n;
+                })
+                .sum();
+    }
+}

@@ -1,0 +1,155 @@
+package io.quantscope.model;
+
+import io.quantscope.convert.Cancellation;
+import io.quantscope.convert.ComputePool;
+import io.quantscope.gguf.GgufArray;
+import io.quantscope.gguf.GgufLayout;
+import io.quantscope.gguf.GgufMetadata;
+import io.quantscope.gguf.GgufTensorInfo;
+import io.quantscope.gguf.GgufValue;
+import io.quantscope.gguf.GgufValueType;
+import io.quantscope.gguf.GgufWriter;
+import io.quantscope.gguf.LlamaFileType;
+import io.quantscope.quant.Codecs;
+import io.quantscope.tensor.GgmlType;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a deterministic random-weight llama model of a given shape: matrices normal with σ = 1/√(row length) and
+ * two outlier input channels per matrix at 8×, norms near 1, and a byte-fallback SentencePiece vocabulary. Same seed,
+ * same bytes, whatever the thread count. For benchmarks, tests and the placeholder sample model — its text is noise.
+ */
+public final class SyntheticModel {
+    private static final int ROWS_PER_SLAB = 256;
+
+    private SyntheticModel() {}
+
+    /** Writes {@code shape} to {@code out} with matrices in {@code type} (F32, F16 or BF16). */
+    public static void write(Path out, ModelShape shape, GgmlType type, long seed, Cancellation cancel)
+            throws IOException {
+        if (type != GgmlType.F32 && type != GgmlType.F16 && type != GgmlType.BF16) {
+            throw new IllegalArgumentException("synthetic models are written as F32, F16 or BF16, not " + type);
+        }
+        GgufLayout layout = GgufLayout.of(3, metadata(shape, type), shape.tensors(type));
+        try (GgufWriter w = GgufWriter.create(out, layout)) {
+            int index = 0;
+            for (GgufTensorInfo t : layout.tensors()) {
+                cancel.check();
+                writeTensor(w, t, seed * 1_000_003L + index++);
+            }
+            w.commit();
+        }
+    }
+
+    private static void writeTensor(GgufWriter w, GgufTensorInfo t, long seed) throws IOException {
+        int cols = (int) t.rowLength();
+        long rows = t.rows();
+        var codec = Codecs.of(t.type());
+        int rowBytes = (int) t.type().rowBytes(cols);
+        SplittableRandom tensorRandom = new SplittableRandom(seed);
+        long outlierA = tensorRandom.nextLong(cols);
+        long outlierB = tensorRandom.nextLong(cols);
+        double sigma = 1.0 / Math.sqrt(cols);
+        for (long first = 0; first < rows; first += ROWS_PER_SLAB) {
+            int n = (int) Math.min(ROWS_PER_SLAB, rows - first);
+            byte[] slab = new byte[n * rowBytes];
+            long firstRow = first;
+            int parts = Math.min(n, Runtime.getRuntime().availableProcessors());
+            ComputePool.parallel(parts, part -> {
+                float[] x = new float[cols];
+                for (int r = n * part / parts; r < n * (part + 1) / parts; r++) {
+                    SplittableRandom rnd = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (firstRow + r + 1)));
+                    for (int c = 0; c < cols; c++) {
+                        if (t.nDims() == 1) {
+                            x[c] = (float) (1.0 + 0.05 * rnd.nextDouble(-1, 1));
+                        } else {
+                            double v = gaussian(rnd) * sigma;
+                            x[c] = (float) (c == outlierA || c == outlierB ? v * 8 : v);
+                        }
+                    }
+                    codec.quantizeRow(x, 0, cols, null, slab, r * rowBytes);
+                }
+            });
+            w.write(ByteBuffer.wrap(slab));
+        }
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u = 1 - r.nextDouble();
+        double v = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+
+    static GgufMetadata metadata(ModelShape s, GgmlType type) {
+        int vocab = s.vocab();
+        String[] tokens = new String[vocab];
+        float[] scores = new float[vocab];
+        int[] types = new int[vocab];
+        tokens[0] = "<unk>";
+        tokens[1] = "<s>";
+        tokens[2] = "</s>";
+        types[0] = 2;
+        types[1] = 3;
+        types[2] = 3;
+        for (int b = 0; b < 256 && 3 + b < vocab; b++) {
+            tokens[3 + b] = String.format("<0x%02X>", b);
+            types[3 + b] = 6;
+        }
+        String letters = "abcdefghijklmnopqrstuvwxyz";
+        for (int i = 259; i < vocab; i++) {
+            int k = i - 259;
+            StringBuilder piece = new StringBuilder(k % 2 == 0 ? "\u2581" : "");
+            do {
+                piece.append(letters.charAt(k % 26));
+                k /= 26;
+            } while (k > 0);
+            tokens[i] = piece.toString();
+            types[i] = 1;
+            scores[i] = -i;
+        }
+        // pieces can repeat for large vocabularies; make them unique as a real vocabulary is
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = 0; i < vocab; i++) {
+            if (!seen.add(tokens[i])) {
+                tokens[i] = tokens[i] + "#" + i;
+                seen.add(tokens[i]);
+            }
+        }
+        LlamaFileType ftype = switch (type) {
+            case F16 -> LlamaFileType.MOSTLY_F16;
+            case BF16 -> LlamaFileType.MOSTLY_BF16;
+            default -> LlamaFileType.ALL_F32;
+        };
+        return GgufMetadata.builder()
+                .put("general.architecture", GgufValue.ofString("llama"))
+                .put("general.name", GgufValue.ofString(s.name()))
+                .put("llama.context_length", GgufValue.ofUint32(s.contextLength()))
+                .put("llama.embedding_length", GgufValue.ofUint32(s.dim()))
+                .put("llama.block_count", GgufValue.ofUint32(s.nLayer()))
+                .put("llama.feed_forward_length", GgufValue.ofUint32(s.ffn()))
+                .put("llama.rope.dimension_count", GgufValue.ofUint32(s.headDim()))
+                .put("llama.attention.head_count", GgufValue.ofUint32(s.nHead()))
+                .put("llama.attention.head_count_kv", GgufValue.ofUint32(s.nHeadKv()))
+                .put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f))
+                .put("llama.rope.freq_base", GgufValue.ofFloat32(10000f))
+                .put(LlamaFileType.KEY, GgufValue.ofUint32(ftype.id()))
+                .put("tokenizer.ggml.model", GgufValue.ofString("llama"))
+                .put("tokenizer.ggml.tokens", GgufValue.ofArray(new GgufArray(GgufValueType.STRING, tokens)))
+                .put("tokenizer.ggml.scores", GgufValue.ofArray(new GgufArray(GgufValueType.FLOAT32, scores)))
+                .put("tokenizer.ggml.token_type", GgufValue.ofArray(new GgufArray(GgufValueType.INT32, types)))
+                .put("tokenizer.ggml.bos_token_id", GgufValue.ofUint32(1))
+                .put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(2))
+                .put("tokenizer.ggml.unknown_token_id", GgufValue.ofUint32(0))
+                .put("general.quantization_version", GgufValue.ofUint32(2))
+                .build();
+    }
+
+    /** The header of a model of this shape (no data): for planning and sizing without a file. */
+    public static io.quantscope.gguf.GgufHeader header(ModelShape shape, GgmlType type) {
+        GgufLayout layout = GgufLayout.of(3, metadata(shape, type), shape.tensors(type));
+        return new io.quantscope.gguf.GgufHeader(3, layout.metadata(), layout.tensors(), layout.dataOffset());
+    }
+}
