@@ -48,6 +48,9 @@ final class QuantSearch {
             rmseType = -rmseType;
             returnEarly = true;
         }
+        // the weights are the same floats on every pass; computing them once keeps the results and drops the branches
+        float[] w = new float[n];
+        for (int i = 0; i < n; ++i) w[i] = weightOf(rmseType, x[xo + i], qw, qwo, i);
         float sumlx = 0;
         float suml2 = 0;
         for (int i = 0; i < n; ++i) {
@@ -55,9 +58,8 @@ final class QuantSearch {
             int l = QuantMath.nearestInt(iscale * xi);
             l = Math.max(-nmax, Math.min(nmax - 1, l));
             L[lo + i] = (byte) (l + nmax);
-            float w = weightOf(rmseType, xi, qw, qwo, i);
-            sumlx += w * xi * l;
-            suml2 += w * l * l;
+            sumlx += w[i] * xi * l;
+            suml2 += w[i] * l * l;
         }
         float scale = suml2 != 0 ? sumlx / suml2 : 0.0f;
         if (returnEarly) return suml2 > 0 ? 0.5f * (scale + 1 / iscale) : 1 / iscale;
@@ -70,9 +72,8 @@ final class QuantSearch {
                 float xi = x[xo + i];
                 int l = QuantMath.nearestInt(iscale * xi);
                 l = Math.max(-nmax, Math.min(nmax - 1, l));
-                float w = weightOf(rmseType, xi, qw, qwo, i);
-                sumlx += w * xi * l;
-                suml2 += w * l * l;
+                sumlx += w[i] * xi * l;
+                suml2 += w[i] * l * l;
             }
             if (suml2 > 0 && sumlx * sumlx > best * suml2) {
                 for (int i = 0; i < n; ++i) {
