@@ -104,14 +104,9 @@ abstract class KQuant45 implements BlockCodec {
             float[] sw,
             byte[] Ls,
             byte[] Lm) {
-        float sumX2 = 0;
-        for (int l = 0; l < QK_K; ++l) sumX2 += x[b + l] * x[b + l];
-        float sigma2 = 2 * sumX2 / QK_K;
+        float sigma2 = 2 * QuantSearch.sumSquares(x, b, QK_K) / QK_K;
         for (int j = 0; j < QK_K / 32; ++j) {
-            for (int l = 0; l < 32; ++l) {
-                float xv = x[b + 32 * j + l];
-                weights[l] = qwAll[qwo + 32 * j + l] * (float) Math.sqrt(sigma2 + xv * xv);
-            }
+            QuantSearch.importanceWeights(qwAll, qwo + 32 * j, x, b + 32 * j, sigma2, weights, 32);
             float sumw = 0;
             for (int l = 0; l < 32; ++l) sumw += weights[l];
             sw[j] = sumw;

@@ -88,14 +88,9 @@ public final class Q2_K implements BlockCodec {
             byte[] Ls,
             byte[] Lm) {
         java.util.Arrays.fill(sw, 0);
-        float sumx2 = 0;
-        for (int j = 0; j < QK_K; ++j) sumx2 += x[b + j] * x[b + j];
-        float sigma2 = sumx2 / QK_K;
+        float sigma2 = QuantSearch.sumSquares(x, b, QK_K) / QK_K;
         for (int j = 0; j < QK_K / 16; ++j) {
-            for (int l = 0; l < 16; ++l) {
-                float xv = x[b + 16 * j + l];
-                weight[l] = qwAll[qwo + 16 * j + l] * (float) Math.sqrt(sigma2 + xv * xv);
-            }
+            QuantSearch.importanceWeights(qwAll, qwo + 16 * j, x, b + 16 * j, sigma2, weight, 16);
             for (int l = 0; l < QK_K / 16; ++l) sw[j] += weight[l];
             scales[j] = QuantSearch.makeQkxQuants(
                     true, 16, 3, x, b + 16 * j, weight, 0, L, 16 * j, mins, j, Laux, -0.9f, 0.05f, 36, false);

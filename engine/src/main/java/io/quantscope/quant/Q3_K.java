@@ -72,14 +72,9 @@ public final class Q3_K implements BlockCodec {
             float[] weight,
             float[] sw,
             byte[] Ls) {
-        float sumx2 = 0;
-        for (int j = 0; j < QK_K; ++j) sumx2 += x[b + j] * x[b + j];
-        float sigma2 = 2 * sumx2 / QK_K;
+        float sigma2 = 2 * QuantSearch.sumSquares(x, b, QK_K) / QK_K;
         for (int j = 0; j < QK_K / 16; ++j) {
-            for (int l = 0; l < 16; ++l) {
-                float xv = x[b + 16 * j + l];
-                weight[l] = qwAll[qwo + 16 * j + l] * (float) Math.sqrt(sigma2 + xv * xv);
-            }
+            QuantSearch.importanceWeights(qwAll, qwo + 16 * j, x, b + 16 * j, sigma2, weight, 16);
             float sumw = 0;
             for (int l = 0; l < 16; ++l) sumw += weight[l];
             sw[j] = sumw;

@@ -45,9 +45,7 @@ public final class Q4_1 implements BlockCodec {
     }
 
     private static void quantizeWeighted(float[] x, int xo, int n, float[] qw, byte[] out, int oo) {
-        float sumX2 = 0;
-        for (int j = 0; j < n; ++j) sumX2 += x[xo + j] * x[xo + j];
-        float sigma2 = sumX2 / n;
+        float sigma2 = QuantSearch.sumSquares(x, xo, n) / n;
         float[] weight = new float[QK];
         byte[] L = new byte[QK];
         byte[] Laux = new byte[QK];
@@ -55,9 +53,7 @@ public final class Q4_1 implements BlockCodec {
         for (int ib = 0; ib < n / QK; ++ib) {
             int b = xo + ib * QK;
             int o = oo + ib * 20;
-            for (int j = 0; j < QK; ++j) {
-                weight[j] = qw[ib * QK + j] * (float) Math.sqrt(sigma2 + x[b + j] * x[b + j]);
-            }
+            QuantSearch.importanceWeights(qw, ib * QK, x, b, sigma2, weight, QK);
             float d = QuantSearch.makeQkxQuants(
                     true, QK, 15, x, b, weight, 0, L, 0, min, 0, Laux, -0.9f, 0.05f, 36, false);
             QuantMath.putShort(out, o, QuantMath.toF16(d));

@@ -51,17 +51,13 @@ public final class Q5_0 implements BlockCodec {
     }
 
     private static void quantizeWeighted(float[] x, int xo, int n, float[] qw, byte[] out, int oo) {
-        float sumX2 = 0;
-        for (int j = 0; j < n; ++j) sumX2 += x[xo + j] * x[xo + j];
-        float sigma2 = sumX2 / n;
+        float sigma2 = QuantSearch.sumSquares(x, xo, n) / n;
         float[] weight = new float[QK];
         byte[] L = new byte[QK];
         for (int ib = 0; ib < n / QK; ++ib) {
             int b = xo + ib * QK;
             int o = oo + ib * 22;
-            for (int j = 0; j < QK; ++j) {
-                weight[j] = qw[ib * QK + j] * (float) Math.sqrt(sigma2 + x[b + j] * x[b + j]);
-            }
+            QuantSearch.importanceWeights(qw, ib * QK, x, b, sigma2, weight, QK);
             float d = QuantSearch.makeQxQuants(QK, 16, x, b, L, 0, 1, weight, 0);
             QuantMath.putShort(out, o, QuantMath.toF16(d));
             packFifthBits(L, out, o + 2, o + 6);

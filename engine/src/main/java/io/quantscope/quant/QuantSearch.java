@@ -10,6 +10,21 @@ final class QuantSearch {
 
     private QuantSearch() {}
 
+    /** Σ x² over {@code x[xo .. xo+n)}, summed left to right. */
+    static float sumSquares(float[] x, int xo, int n) {
+        float s = 0;
+        for (int j = 0; j < n; ++j) s += x[xo + j] * x[xo + j];
+        return s;
+    }
+
+    /** Importance-matrix weights as ggml's {@code _impl} quantizers form them: {@code qw · √(σ² + x²)}. */
+    static void importanceWeights(float[] qw, int qwo, float[] x, int xo, float sigma2, float[] w, int n) {
+        for (int j = 0; j < n; ++j) {
+            float xv = x[xo + j];
+            w[j] = qw[qwo + j] * (float) Math.sqrt(sigma2 + xv * xv);
+        }
+    }
+
     private static float weightOf(int rmseType, float xi, float[] qw, int qwOff, int i) {
         if (qw != null) return qw[qwOff + i];
         return switch (rmseType) {
