@@ -21,6 +21,7 @@ public final class Q5_0 implements BlockCodec {
             quantizeWeighted(x, xo, n, imatrix, out, oo);
             return;
         }
+        byte[] L = new byte[QK];
         for (int i = 0; i < n / QK; i++) {
             int b = xo + i * QK;
             int o = oo + i * 22;
@@ -36,17 +37,10 @@ public final class Q5_0 implements BlockCodec {
             float d = max / -16;
             float id = d != 0 ? 1.0f / d : 0.0f;
             QuantMath.putShort(out, o, QuantMath.toF16(d));
-            int qh = 0;
-            for (int j = 0; j < QK / 2; ++j) {
-                float x0 = x[b + j] * id;
-                float x1 = x[b + QK / 2 + j] * id;
-                int xi0 = Math.min(31, (byte) (int) (x0 + 16.5f)) & 0xFF;
-                int xi1 = Math.min(31, (byte) (int) (x1 + 16.5f)) & 0xFF;
-                out[o + 6 + j] = (byte) ((xi0 & 0x0F) | ((xi1 & 0x0F) << 4));
-                qh |= ((xi0 & 0x10) >>> 4) << j;
-                qh |= ((xi1 & 0x10) >>> 4) << (j + QK / 2);
+            for (int j = 0; j < QK; ++j) {
+                L[j] = (byte) Math.min(31, (byte) (int) (x[b + j] * id + 16.5f));
             }
-            QuantMath.putInt(out, o + 2, qh);
+            packFifthBits(L, out, o + 2, o + 6);
         }
     }
 

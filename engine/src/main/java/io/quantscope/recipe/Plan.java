@@ -108,7 +108,8 @@ public final class Plan {
                 opt.tokenEmbeddingType());
 
         List<TensorSpec> specs = new ArrayList<>();
-        List<Object[]> pending = new ArrayList<>();
+        record Pending(GgufTensorInfo source, boolean convert, float[] imatrix) {}
+        List<Pending> pending = new ArrayList<>();
         for (GgufTensorInfo t : ordered) {
             long[] ne = trimmedDims(t.ne());
             GgmlType type = t.type();
@@ -140,13 +141,13 @@ public final class Plan {
                         + "; requantizing loses quality twice (allow it with --allow-requantize)");
             }
             specs.add(new TensorSpec(t.name(), ne, type));
-            pending.add(new Object[] {t, convert, im});
+            pending.add(new Pending(t, convert, im));
         }
         GgufLayout layout = GgufLayout.of(3, metadata(source.metadata(), opt), specs);
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < pending.size(); i++) {
-            Object[] p = pending.get(i);
-            entries.add(new Entry((GgufTensorInfo) p[0], layout.tensors().get(i), (Boolean) p[1], (float[]) p[2]));
+            Pending p = pending.get(i);
+            entries.add(new Entry(p.source(), layout.tensors().get(i), p.convert(), p.imatrix()));
         }
         return new Plan(layout, entries, opt);
     }

@@ -43,6 +43,7 @@ public final class ModelCardViewModel {
     /** Opens a GGUF file in the background; the card updates when it is read. */
     public void open(Path path) {
         loading.set(true);
+        error.set(null); // so the same failure twice is reported twice
         runner.run(
                 "Opening " + path.getFileName(),
                 () -> {

@@ -8,6 +8,9 @@ import io.quantscope.samples.SampleModels;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
 import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyIntegerProperty;
 import javafx.scene.Scene;
@@ -25,6 +28,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.stage.FileChooser;
 import javafx.stage.Window;
+import javafx.util.Duration;
 
 /** The main window's content: menu, the model card, a status bar; opens files chosen, dropped or bundled. */
 public final class MainWindow {
@@ -125,6 +129,10 @@ public final class MainWindow {
             jobs.textProperty().bind(Bindings.format("%d running", runningJobs));
         }
         Label memory = new Label(memoryInUse());
+        memory.setId("status-memory");
+        Timeline refresh = new Timeline(new KeyFrame(Duration.seconds(2), e -> memory.setText(memoryInUse())));
+        refresh.setCycleCount(Animation.INDEFINITE);
+        refresh.play();
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(16, path, spacer, jobs, memory);

@@ -52,4 +52,16 @@ class ModelCardViewModelTest {
         assertEquals(
                 "stories260K.gguf", vm.cardProperty().get().path().getFileName().toString());
     }
+
+    @Test
+    void theSameBadFileTwiceIsReportedTwice() throws Exception {
+        Path bad = Files.write(tmp.resolve("bad.gguf"), "not a model".getBytes());
+        java.util.List<String> reported = new java.util.ArrayList<>();
+        vm.errorProperty().addListener((obs, old, msg) -> {
+            if (msg != null) reported.add(msg);
+        });
+        vm.open(bad);
+        vm.open(bad);
+        assertEquals(2, reported.size(), reported.toString());
+    }
 }
