@@ -1,0 +1,114 @@
+package io.quantscope.app.cli;
+
+import io.quantscope.convert.Cancellation;
+import io.quantscope.gguf.GgufFile;
+import io.quantscope.infer.Generation;
+import io.quantscope.infer.Generator;
+import io.quantscope.infer.SamplerSettings;
+import io.quantscope.infer.Transformer;
+import io.quantscope.tokenizer.Tokenizer;
+import io.quantscope.tokenizer.Vocabulary;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quantscope generate MODEL --prompt TEXT [-n N] [--temp T] [--seed S]}: prints the prompt and its continuation
+ * as llama-simple does (BOS shown, greedy at temperature 0), timings on stderr.
+ */
+@Command(name = "generate", description = "Continue a prompt with a model, streaming the text.")
+final class GenerateCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", description = "A .gguf model.")
+    Path model;
+
+    @Option(names = "--prompt", required = true, description = "The text to continue.")
+    String prompt;
+
+    @Option(names = "-n", description = "Tokens to generate (default 48).")
+    int n = 48;
+
+    @Option(names = "--temp", description = "Temperature; 0 (default) is greedy.")
+    float temp = 0f;
+
+    @Option(names = "--seed", description = "Random seed for sampling (default 1).")
+    long seed = 1;
+
+    @Option(names = "--top-k", description = "Top-k (default 40).")
+    int topK = 40;
+
+    @Option(names = "--top-p", description = "Top-p (default 0.95).")
+    float topP = 0.95f;
+
+    @Option(names = "--min-p", description = "Min-p (default 0.05).")
+    float minP = 0.05f;
+
+    @Option(names = "--repeat-penalty", description = "Repetition penalty (default 1.0: off).")
+    float repeatPenalty = 1.0f;
+
+    @Option(names = "--ctx", description = "Context length (default: prompt + n, at most the model's).")
+    Integer ctx;
+
+    @Option(names = "--threads", description = "Threads (default: all cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Where the text streams; the process's stdout unless a test replaces it. */
+    PrintStream stream = System.out;
+
+    @Override
+    public Integer call() throws Exception {
+        Cancellation cancel = new Cancellation();
+        Thread hook = new Thread(cancel::cancel);
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (GgufFile file = GgufFile.open(model)) {
+            Transformer t = Transformer.of(file);
+            Tokenizer tok = Tokenizer.of(Vocabulary.of(file.metadata()));
+            int promptLen = tok.encode(prompt, true, true).size();
+            int context = ctx != null ? ctx : Math.min(t.config().contextLength(), promptLen + n + 1);
+            SamplerSettings s = new SamplerSettings(temp, topK, topP, minP, repeatPenalty, 64, seed);
+            PrintStream out = stream;
+            for (int id : tok.encode(prompt, true, true)) {
+                out.write(tok.piece(id, true));
+            }
+            out.flush();
+            Generation g = new Generator(t, tok, threads)
+                    .generate(
+                            prompt,
+                            n,
+                            context,
+                            s,
+                            e -> {
+                                out.write(e.piece(), 0, e.piece().length);
+                                out.flush();
+                            },
+                            cancel);
+            out.write("\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            spec.commandLine()
+                    .getErr()
+                    .printf(
+                            Locale.ROOT,
+                            "prompt: %d tokens, %.1f tok/s; generated: %d tokens, %.1f tok/s; stop: %s%n",
+                            g.promptTokens().size(),
+                            g.promptTokensPerSecond(),
+                            g.tokens().size(),
+                            g.tokensPerSecond(),
+                            g.stop());
+            return 0;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: nothing to remove
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.quantscope.infer;
+
+import io.quantscope.convert.ComputePool;
+import io.quantscope.quant.dot.InputFormat;
+import io.quantscope.quant.dot.InputRows;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Matrix × activations for a batch of tokens, rows spread over the compute pool. Several matrices that read the same
+ * activations (Q, K, V; gate and up) run in one parallel region. Each weight row is multiplied with every token of the
+ * batch while it is in cache, so prompt processing reads each weight once per batch.
+ */
+final class Matmul {
+    private static final int CHUNK = 16;
+
+    private final int threads;
+    private final Map<InputFormat, InputRows> inputs = new EnumMap<>(InputFormat.class);
+
+    Matmul(int threads) {
+        this.threads = threads;
+    }
+
+    /** {@code outs[i][t·rows_i + r] = ms[i].row(r) · x[t]} for the {@code tokens} rows of {@code x}. */
+    void run(float[] x, int tokens, int n, Matrix[] ms, float[][] outs) {
+        InputRows[] in = new InputRows[ms.length];
+        for (InputFormat f : InputFormat.values()) {
+            boolean loaded = false;
+            for (int i = 0; i < ms.length; i++) {
+                if (ms[i].kernel().input() == f) {
+                    InputRows rows = inputs.computeIfAbsent(f, InputRows::new);
+                    if (!loaded) {
+                        rows.load(x, tokens, n);
+                        loaded = true;
+                    }
+                    in[i] = rows;
+                }
+            }
+        }
+        int[] starts = new int[ms.length + 1];
+        for (int i = 0; i < ms.length; i++) {
+            starts[i + 1] = starts[i] + (ms[i].rows() + CHUNK - 1) / CHUNK;
+        }
+        int chunks = starts[ms.length];
+        AtomicInteger next = new AtomicInteger();
+        ComputePool.parallel(Math.min(threads, chunks), part -> {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                int i = 0;
+                while (starts[i + 1] <= c) {
+                    i++;
+                }
+                Matrix m = ms[i];
+                int rows = m.rows();
+                int r0 = (c - starts[i]) * CHUNK;
+                int r1 = Math.min(rows, r0 + CHUNK);
+                float[] out = outs[i];
+                InputRows inp = in[i];
+                for (int r = r0; r < r1; r++) {
+                    for (int t = 0; t < tokens; t++) {
+                        out[t * rows + r] = m.dot(r, inp, t);
+                    }
+                }
+            }
+        });
+    }
+}

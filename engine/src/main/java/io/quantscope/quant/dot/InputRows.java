@@ -1,0 +1,143 @@
+package io.quantscope.quant.dot;
+
+import io.quantscope.quant.QuantMath;
+
+/**
+ * A batch of activation rows converted to one {@link InputFormat}, exactly as ggml converts them before its dot
+ * products (quantize_row_q8_0_ref, q8_1_ref, q8_K_ref; fp32→fp16/bf16 round to nearest even). Reused across calls:
+ * {@link #load} overwrites the contents.
+ *
+ * <p>Layout: {@code qs} holds the int8 values (row-major, {@code n} per row); {@code d} one scale per block;
+ * {@code s} (Q8_1) the fp16-rounded {@code d·Σqs} per block; {@code bsums} (Q8_K) the sum of each 16 values;
+ * {@code f} (F32/F16/BF16) the values as floats after rounding to the format.
+ */
+public final class InputRows {
+    public final InputFormat format;
+    public int rows;
+    public int n;
+    public byte[] qs = new byte[0];
+    /** {@code qs} widened to shorts, for the vector kernels. */
+    public short[] qs16 = new short[0];
+
+    public float[] d = new float[0];
+    public float[] s = new float[0];
+    public int[] bsums = new int[0];
+    public float[] f = new float[0];
+
+    public InputRows(InputFormat format) {
+        this.format = format;
+    }
+
+    /** Converts {@code rows} rows of {@code n} floats from {@code x} (row stride {@code n}). */
+    public InputRows load(float[] x, int rows, int n) {
+        this.rows = rows;
+        this.n = n;
+        int total = rows * n;
+        switch (format) {
+            case F32 -> {
+                ensureF(total);
+                System.arraycopy(x, 0, f, 0, total);
+            }
+            case F16 -> {
+                ensureF(total);
+                for (int i = 0; i < total; i++) {
+                    f[i] = QuantMath.roundTripF16(x[i]);
+                }
+            }
+            case BF16 -> {
+                ensureF(total);
+                for (int i = 0; i < total; i++) {
+                    f[i] = QuantMath.fromBf16(QuantMath.toBf16(x[i]));
+                }
+            }
+            case Q8_0 -> quantizeQ8(x, total, false);
+            case Q8_1 -> quantizeQ8(x, total, true);
+            case Q8_K -> quantizeQ8K(x, total);
+        }
+        if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
+            for (int i = 0; i < total; i++) {
+                qs16[i] = qs[i];
+            }
+        }
+        return this;
+    }
+
+    private void ensureF(int total) {
+        if (f.length < total) {
+            f = new float[total];
+        }
+    }
+
+    private void ensureQ(int total, int blocks) {
+        if (qs.length < total) {
+            qs = new byte[total];
+            qs16 = new short[total];
+        }
+        if (d.length < blocks) {
+            d = new float[blocks];
+            s = new float[blocks];
+        }
+    }
+
+    private void quantizeQ8(float[] x, int total, boolean withSum) {
+        int nb = total / 32;
+        ensureQ(total, nb);
+        for (int b = 0; b < nb; b++) {
+            int o = b * 32;
+            float amax = 0f;
+            for (int j = 0; j < 32; j++) {
+                amax = Math.max(amax, Math.abs(x[o + j]));
+            }
+            float dd = amax / 127;
+            float id = dd != 0f ? 1.0f / dd : 0.0f;
+            d[b] = QuantMath.roundTripF16(dd);
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                int q = (int) QuantMath.roundf(x[o + j] * id);
+                qs[o + j] = (byte) q;
+                sum += (byte) q;
+            }
+            if (withSum) {
+                s[b] = QuantMath.roundTripF16(sum * dd);
+            }
+        }
+    }
+
+    private void quantizeQ8K(float[] x, int total) {
+        int nb = total / 256;
+        ensureQ(total, nb);
+        if (bsums.length < total / 16) {
+            bsums = new int[total / 16];
+        }
+        for (int b = 0; b < nb; b++) {
+            int o = b * 256;
+            float max = 0;
+            float amax = 0;
+            for (int j = 0; j < 256; j++) {
+                float ax = Math.abs(x[o + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[o + j];
+                }
+            }
+            if (amax == 0f) {
+                d[b] = 0f;
+                java.util.Arrays.fill(qs, o, o + 256, (byte) 0);
+                java.util.Arrays.fill(bsums, b * 16, b * 16 + 16, 0);
+                continue;
+            }
+            float iscale = -127.f / max;
+            for (int j = 0; j < 256; j++) {
+                qs[o + j] = (byte) Math.min(127, QuantMath.nearestInt(iscale * x[o + j]));
+            }
+            for (int j = 0; j < 16; j++) {
+                int sum = 0;
+                for (int i = 0; i < 16; i++) {
+                    sum += qs[o + j * 16 + i];
+                }
+                bsums[b * 16 + j] = sum;
+            }
+            d[b] = 1 / iscale;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.quantscope.quant.dot;
+
+import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/** Q4_K and Q5_K · Q8_K ({@code ggml_vec_dot_q4_K_q8_K}, {@code _q5_K_}, generic path). */
+final class KQuant45Dot implements DotKernel {
+    private final boolean five;
+    private final int block;
+
+    KQuant45Dot(boolean five) {
+        this.five = five;
+        this.block = five ? 176 : 144;
+    }
+
+    @Override
+    public GgmlType type() {
+        return five ? GgmlType.Q5_K : GgmlType.Q4_K;
+    }
+
+    @Override
+    public InputFormat input() {
+        return InputFormat.Q8_K;
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return five ? dotReference(w, off, in, row) : VectorDots.q4_K(w, off, in, row);
+    }
+
+    /** The 256 values of a block (0..15, or 0..31 for Q5_K). */
+    void values(MemorySegment w, long bo, byte[] a) {
+        long q4 = bo + (five ? 48 : 16);
+        int m = 1;
+        int ai = 0;
+        for (int j = 0; j < 4; j++) {
+            for (int l = 0; l < 32; l++) {
+                int q = Mem.u8(w, q4 + l);
+                int lo = q & 0xF;
+                int hi = q >>> 4;
+                if (five) {
+                    int h = Mem.u8(w, bo + 16 + l);
+                    lo += (h & m) != 0 ? 16 : 0;
+                    hi += (h & (m << 1)) != 0 ? 16 : 0;
+                }
+                a[ai + l] = (byte) lo;
+                a[ai + l + 32] = (byte) hi;
+            }
+            ai += 64;
+            q4 += 32;
+            m <<= 2;
+        }
+    }
+
+    @Override
+    public float dotReference(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        byte[] a = new byte[256];
+        byte[] scales = new byte[8];
+        byte[] mins = new byte[8];
+        int[] aux32 = new int[8];
+        float[] sums = new float[8];
+        float sumf = 0;
+        for (int i = 0; i < nb; i++) {
+            long bo = off + (long) block * i;
+            int q8 = (yb + i) * 256;
+            values(w, bo, a);
+            KLanes.unpackScaleMin(Mem.u32(w, bo + 4), Mem.u32(w, bo + 8), Mem.u32(w, bo + 12), scales, mins);
+            int sumi = 0;
+            for (int j = 0; j < 16; j++) {
+                sumi += in.bsums[(yb + i) * 16 + j] * (mins[j / 2] & 0xFF);
+            }
+            java.util.Arrays.fill(aux32, 0);
+            int ai = 0;
+            for (int j = 0; j < 8; j++) {
+                int scale = scales[j] & 0xFF;
+                for (int part = 0; part < 4; part++) {
+                    for (int l = 0; l < 8; l++) {
+                        aux32[l] += scale * (in.qs[q8 + l] * a[ai + l]);
+                    }
+                    q8 += 8;
+                    ai += 8;
+                }
+            }
+            float d = Mem.f16(w, bo) * in.d[yb + i];
+            KLanes.accumulate(sums, d, aux32);
+            float dmin = Mem.f16(w, bo + 2) * in.d[yb + i];
+            sumf -= dmin * sumi;
+        }
+        return KLanes.finish(sumf, sums);
+    }
+}
