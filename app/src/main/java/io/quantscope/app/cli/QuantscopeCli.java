@@ -11,7 +11,13 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         versionProvider = Versions.class,
         description = "Create, inspect and compare llama.cpp GGUF quantizations. Without a subcommand, opens the app.",
-        subcommands = {InspectCommand.class, QuantizeCommand.class, SynthCommand.class, GenerateCommand.class})
+        subcommands = {
+            InspectCommand.class,
+            QuantizeCommand.class,
+            SynthCommand.class,
+            GenerateCommand.class,
+            BenchCommand.class
+        })
 public final class QuantscopeCli {
 
     @Option(names = "--debug", description = "Show stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

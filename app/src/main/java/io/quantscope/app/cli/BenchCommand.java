@@ -1,0 +1,86 @@
+package io.quantscope.app.cli;
+
+import io.quantscope.gguf.GgufFile;
+import io.quantscope.gguf.GgufSummary;
+import io.quantscope.infer.Benchmark;
+import io.quantscope.infer.Transformer;
+import io.quantscope.quant.dot.Kernels;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code quantscope bench MODEL [-p 64] [-n 32] [--threads N] [--json]}: llama-bench's pp and tg in tokens/s. */
+@Command(name = "bench", description = "Measure prompt processing (pp) and generation (tg) speed, like llama-bench.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", description = "A .gguf model.")
+    Path model;
+
+    @Option(names = "-p", description = "Prompt tokens (default 64).")
+    int p = 64;
+
+    @Option(names = "-n", description = "Generated tokens (default 32).")
+    int n = 32;
+
+    @Option(names = "-r", description = "Repetitions (default 3).")
+    int reps = 3;
+
+    @Option(names = "--threads", description = "Threads (default: all cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--json", description = "Print one JSON document.")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (p < 0 || n < 0 || reps < 1 || threads < 1 || (p == 0 && n == 0)) {
+            throw new IllegalArgumentException("need -p >= 0, -n >= 0 (not both 0), -r >= 1, --threads >= 1");
+        }
+        try (GgufFile file = GgufFile.open(model)) {
+            Transformer t = Transformer.of(file);
+            Benchmark.Result r = Benchmark.run(t, p, n, threads, reps);
+            var out = spec.commandLine().getOut();
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("model", model.toString());
+                doc.put(
+                        "file_type",
+                        GgufSummary.of(file.header())
+                                .fileType()
+                                .map(Object::toString)
+                                .orElse("?"));
+                doc.put("threads", threads);
+                doc.put("pp_tokens", p);
+                doc.put("tg_tokens", n);
+                doc.put("pp_tok_s", r.ppTokS());
+                doc.put("pp_std", r.ppStd());
+                doc.put("tg_tok_s", r.tgTokS());
+                doc.put("tg_std", r.tgStd());
+                doc.put("vectorized", Kernels.vectorized());
+                out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "model: %s (%s), %d threads%n",
+                        model,
+                        GgufSummary.of(file.header()).fileType(),
+                        threads);
+                if (p > 0) {
+                    out.printf(Locale.ROOT, "pp%d: %.2f ± %.2f tok/s%n", p, r.ppTokS(), r.ppStd());
+                }
+                if (n > 0) {
+                    out.printf(Locale.ROOT, "tg%d: %.2f ± %.2f tok/s%n", n, r.tgTokS(), r.tgStd());
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.quantscope.quant.dot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quantscope.quant.BlockCodec;
+import io.quantscope.quant.Codecs;
+import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every dot kernel against plain arithmetic: the weight row and the activation row are each expanded to floats
+ * (weights by the codec, activations from their int8 blocks and scales), multiplied and summed in double. The kernel
+ * rounds differently, so the two agree to a small relative error; a wrong bit layout or scale would be far off.
+ * The fast path must then equal the scalar reference bit for bit (quantized types) or to one ulp (float types).
+ */
+class DotKernelTest {
+    static final int N = 1024;
+
+    @ParameterizedTest
+    @EnumSource(
+            value = GgmlType.class,
+            names = {
+                "F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
+                "IQ4_NL"
+            })
+    void kernelComputesTheDotProductOfWhatTheBytesMean(GgmlType type) {
+        DotKernel k = Kernels.of(type);
+        BlockCodec codec = Codecs.of(type);
+        Random rnd = new Random(type.ordinal());
+        for (int trial = 0; trial < 20; trial++) {
+            int rows = 3;
+            float[] w = new float[N];
+            float[] x = new float[rows * N];
+            for (int i = 0; i < N; i++) {
+                w[i] = (float) rnd.nextGaussian() * (i % 97 == 0 ? 8 : 1);
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            byte[] wb = new byte[(int) type.rowBytes(N)];
+            codec.quantizeRow(w, 0, N, null, wb, 0);
+            float[] wd = new float[N];
+            codec.dequantizeRow(wb, 0, N, wd, 0);
+            MemorySegment seg = MemorySegment.ofArray(wb);
+            InputRows in = new InputRows(k.input()).load(x, rows, N);
+            for (int r = 0; r < rows; r++) {
+                double exact = 0;
+                double norm = 0;
+                for (int i = 0; i < N; i++) {
+                    double xv = activation(in, r, i);
+                    if (in.format == InputFormat.Q8_1) {
+                        // Q4_1/Q5_1 add min·(Σ activations) from the fp16 sum Q8_1 stores per block
+                        double m = minOf(wb, type, i / 32);
+                        exact += (wd[i] - m) * xv + (i % 32 == 0 ? m * in.s[r * (N / 32) + i / 32] : 0);
+                    } else {
+                        exact += wd[i] * xv;
+                    }
+                    norm += Math.abs(wd[i] * xv);
+                }
+                float ref = k.dotReference(seg, 0, in, r);
+                assertEquals(exact, ref, 1e-5 * norm + 1e-6, type + " reference, trial " + trial + " row " + r);
+                float fast = k.dot(seg, 0, in, r);
+                if (type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16) {
+                    assertTrue(Math.abs(fast - ref) <= Math.ulp(ref), type + " fast path within one ulp");
+                } else {
+                    assertEquals(Float.floatToIntBits(ref), Float.floatToIntBits(fast), type + " fast path bits");
+                }
+            }
+        }
+    }
+
+    static double minOf(byte[] wb, GgmlType type, int block) {
+        int o = block * (type == GgmlType.Q4_1 ? 20 : 24) + 2;
+        return Float.float16ToFloat((short) ((wb[o] & 0xFF) | (wb[o + 1] << 8)));
+    }
+
+    /** Activation value as the kernel sees it. */
+    static double activation(InputRows in, int row, int i) {
+        int idx = row * in.n + i;
+        return switch (in.format) {
+            case F32, F16, BF16 -> in.f[idx];
+            case Q8_0, Q8_1 -> in.qs[idx] * (double) in.d[idx / 32];
+            case Q8_K -> in.qs[idx] * (double) in.d[idx / 256];
+        };
+    }
+}
