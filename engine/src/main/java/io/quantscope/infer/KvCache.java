@@ -1,8 +1,9 @@
 package io.quantscope.infer;
 
 /**
- * Keys and values of every layer for up to {@code capacity} positions, stored as fp16 values (held in floats that
- * are exactly representable in fp16), as llama.cpp's default f16 cache holds them.
+ * Keys and values of every layer for up to {@code capacity} positions. With {@code f16} (llama.cpp's default) they are
+ * rounded to fp16 as they are stored, and attention then rounds queries and probabilities to fp16 too, as ggml's
+ * F16 matrix products do; otherwise everything stays F32 (llama.cpp's {@code --cache-type-k/v f32}).
  */
 public final class KvCache {
     final float[][] k;
@@ -10,8 +11,10 @@ public final class KvCache {
     private final int capacity;
     private final int kvDimK;
     private final int kvDimV;
+    final boolean f16;
 
-    public KvCache(int layers, int capacity, int kvDimK, int kvDimV) {
+    public KvCache(int layers, int capacity, int kvDimK, int kvDimV, boolean f16) {
+        this.f16 = f16;
         this.capacity = capacity;
         this.kvDimK = kvDimK;
         this.kvDimV = kvDimV;
@@ -27,17 +30,17 @@ public final class KvCache {
         return capacity;
     }
 
-    /** Bytes this cache would take as llama.cpp's f16 cache. */
-    public long f16Bytes() {
-        return 2L * k.length * capacity * (kvDimK + kvDimV);
+    /** Bytes llama.cpp's cache of this type takes. */
+    public long bytes() {
+        return (f16 ? 2L : 4L) * k.length * capacity * (kvDimK + kvDimV);
     }
 
     void store(int layer, int pos, float[] key, int ko, float[] value, int vo) {
         for (int i = 0; i < kvDimK; i++) {
-            k[layer][pos * kvDimK + i] = Ops.f16(key[ko + i]);
+            k[layer][pos * kvDimK + i] = f16 ? Ops.f16(key[ko + i]) : key[ko + i];
         }
         for (int i = 0; i < kvDimV; i++) {
-            v[layer][pos * kvDimV + i] = Ops.f16(value[vo + i]);
+            v[layer][pos * kvDimV + i] = f16 ? Ops.f16(value[vo + i]) : value[vo + i];
         }
     }
 }

@@ -111,13 +111,18 @@ public final class Transformer {
         return vocab;
     }
 
-    public KvCache newCache(int capacity) {
-        return new KvCache(cfg.nLayer(), capacity, cfg.kvDimK(), cfg.kvDimV());
+    public KvCache newCache(int capacity, boolean f16) {
+        return new KvCache(cfg.nLayer(), capacity, cfg.kvDimK(), cfg.kvDimV(), f16);
     }
 
-    /** Per-run scratch state: the activation buffers of one sequence. */
+    /** A sequence of up to {@code capacity} tokens with llama.cpp's default f16 KV cache. */
     public Session session(int capacity, int threads) {
-        return new Session(this, newCache(capacity), threads);
+        return session(capacity, threads, true);
+    }
+
+    /** A sequence with an f16 or (with {@code f16KvCache} false) an f32 KV cache. */
+    public Session session(int capacity, int threads, boolean f16KvCache) {
+        return new Session(this, newCache(capacity, f16KvCache), threads);
     }
 
     /**
@@ -226,6 +231,7 @@ public final class Transformer {
         float scale = 1.0f / (float) Math.sqrt((float) hk);
         float[] kc = s.cache.k[layer];
         float[] vc = s.cache.v[layer];
+        boolean f16 = s.cache.f16;
         int jobs = T * nHead;
         int parts = Math.min(s.threads, Math.max(1, jobs * (pos0 + T) / 4096 + 1));
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
@@ -240,7 +246,7 @@ public final class Transformer {
                 int n = pos0 + t + 1;
                 int qo = t * cfg.qDim() + h * hk;
                 for (int i = 0; i < hk; i++) {
-                    qh[i] = Ops.f16(q[qo + i]);
+                    qh[i] = f16 ? Ops.f16(q[qo + i]) : q[qo + i];
                 }
                 for (int p = 0; p < n; p++) {
                     int ko = p * kvK + kvh * hk;
@@ -251,8 +257,10 @@ public final class Transformer {
                     sc[p] = (float) sum;
                 }
                 Ops.softmax(sc, 0, n, scale);
-                for (int p = 0; p < n; p++) {
-                    sc[p] = Ops.f16(sc[p]);
+                if (f16) {
+                    for (int p = 0; p < n; p++) {
+                        sc[p] = Ops.f16(sc[p]);
+                    }
                 }
                 int ao = t * nHead * hv + h * hv;
                 for (int i = 0; i < hv; i++) {

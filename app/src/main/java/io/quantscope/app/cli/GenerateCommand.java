@@ -8,8 +8,7 @@ import io.quantscope.infer.SamplerSettings;
 import io.quantscope.infer.Transformer;
 import io.quantscope.tokenizer.Tokenizer;
 import io.quantscope.tokenizer.Vocabulary;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -60,9 +59,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** Where the text streams; the process's stdout unless a test replaces it. */
-    PrintStream stream = System.out;
-
     @Override
     public Integer call() throws Exception {
         Cancellation cancel = new Cancellation();
@@ -74,9 +70,10 @@ final class GenerateCommand implements Callable<Integer> {
             int promptLen = tok.encode(prompt, true, true).size();
             int context = ctx != null ? ctx : Math.min(t.config().contextLength(), promptLen + n + 1);
             SamplerSettings s = new SamplerSettings(temp, topK, topP, minP, repeatPenalty, 64, seed);
-            PrintStream out = stream;
+            PrintWriter out = spec.commandLine().getOut();
+            Utf8Pieces text = new Utf8Pieces();
             for (int id : tok.encode(prompt, true, true)) {
-                out.write(tok.piece(id, true));
+                out.print(text.add(tok.piece(id, true)));
             }
             out.flush();
             Generation g = new Generator(t, tok, threads)
@@ -86,11 +83,11 @@ final class GenerateCommand implements Callable<Integer> {
                             context,
                             s,
                             e -> {
-                                out.write(e.piece(), 0, e.piece().length);
+                                out.print(text.add(e.piece()));
                                 out.flush();
                             },
                             cancel);
-            out.write("\n".getBytes(StandardCharsets.UTF_8));
+            out.println(text.rest());
             out.flush();
             spec.commandLine()
                     .getErr()
