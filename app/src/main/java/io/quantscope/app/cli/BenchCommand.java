@@ -71,7 +71,10 @@ final class BenchCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "model: %s (%s), %d threads%n",
                         model,
-                        GgufSummary.of(file.header()).fileType(),
+                        GgufSummary.of(file.header())
+                                .fileType()
+                                .map(Object::toString)
+                                .orElse("?"),
                         threads);
                 if (p > 0) {
                     out.printf(Locale.ROOT, "pp%d: %.2f ± %.2f tok/s%n", p, r.ppTokS(), r.ppStd());

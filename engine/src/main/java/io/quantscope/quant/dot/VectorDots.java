@@ -96,51 +96,55 @@ final class VectorDots {
         int nb = in.n / 256;
         int yb = row * nb;
         short[] y = in.qs16;
+        byte[] a = new byte[256];
+        int[] sc = new int[16];
         FloatVector sums = FloatVector.zero(F256);
         for (int i = 0; i < nb; i++) {
             long bo = off + 210L * i;
-            int q8 = (yb + i) * 256;
-            IntVector acc = IntVector.zero(I256);
-            for (int j = 0; j < 2; j++) {
-                long ql = bo + 64L * j;
-                long qhOff = bo + 128 + 32L * j;
-                long sc = bo + 192 + 8L * j;
-                int base = q8 + 128 * j;
-                for (int h = 0; h < 2; h++) {
-                    ByteVector lo = ByteVector.fromMemorySegment(B128, w, ql + 16 * h, LE);
-                    ByteVector hi = ByteVector.fromMemorySegment(B128, w, ql + 32 + 16 * h, LE);
-                    ByteVector qh = ByteVector.fromMemorySegment(B128, w, qhOff + 16 * h, LE);
-                    ByteVector v0 = lo.and((byte) 0xF).or(qh.and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-                    ByteVector v1 = hi.and((byte) 0xF)
-                            .or(qh.lanewise(VectorOperators.LSHR, 2)
-                                    .and((byte) 3)
-                                    .lanewise(VectorOperators.LSHL, 4));
-                    ByteVector v2 = lo.lanewise(VectorOperators.LSHR, 4)
-                            .or(qh.lanewise(VectorOperators.LSHR, 4)
-                                    .and((byte) 3)
-                                    .lanewise(VectorOperators.LSHL, 4));
-                    ByteVector v3 = hi.lanewise(VectorOperators.LSHR, 4)
-                            .or(qh.lanewise(VectorOperators.LSHR, 6)
-                                    .and((byte) 3)
-                                    .lanewise(VectorOperators.LSHL, 4));
-                    // element e = 16h + l of each 32-run k uses scale index 2k + h (16 values per scale)
-                    acc = acc.add(scaled(v0, y, base + 16 * h, Mem.s8(w, sc + h)));
-                    acc = acc.add(scaled(v1, y, base + 32 + 16 * h, Mem.s8(w, sc + 2 + h)));
-                    acc = acc.add(scaled(v2, y, base + 64 + 16 * h, Mem.s8(w, sc + 4 + h)));
-                    acc = acc.add(scaled(v3, y, base + 96 + 16 * h, Mem.s8(w, sc + 6 + h)));
-                }
+            decodeQ6(w, bo, a);
+            for (int j = 0; j < 16; j++) {
+                sc[j] = Mem.s8(w, bo + 192 + j);
             }
+            IntVector acc = dot16s(a, y, (yb + i) * 256, sc);
             float d = Mem.f16(w, bo + 208) * in.d[yb + i];
-            sums = sums.add(
-                    acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
+            sums = sums.add(acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
         }
         return finish(0f, sums);
     }
 
-    /** (v − 32) · activations[y .. y+16) · scale as 8 lanes (v holds 6-bit unsigned values). */
-    private static IntVector scaled(ByteVector v, short[] y, int yo, int scale) {
-        ShortVector p = widen(v.sub((byte) 32)).mul(ShortVector.fromArray(S256, y, yo));
-        return pairs(p).mul(scale);
+    /** The 256 values of a Q6_K block (minus 32) into {@code a}. */
+    private static void decodeQ6(MemorySegment w, long bo, byte[] a) {
+        for (int j = 0; j < 2; j++) {
+            long ql = bo + 64L * j;
+            long qh = bo + 128 + 32L * j;
+            int o = 128 * j;
+            ByteVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE);
+            ByteVector hi = ByteVector.fromMemorySegment(B256, w, ql + 32, LE);
+            ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, LE);
+            lo.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32).intoArray(a, o);
+            hi.and((byte) 0xF)
+                    .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .sub((byte) 32)
+                    .intoArray(a, o + 32);
+            lo.lanewise(VectorOperators.LSHR, 4)
+                    .or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .sub((byte) 32)
+                    .intoArray(a, o + 64);
+            hi.lanewise(VectorOperators.LSHR, 4)
+                    .or(h.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .sub((byte) 32)
+                    .intoArray(a, o + 96);
+        }
+    }
+
+    /** Σ over 16 groups of 16: scale[g] · a·y, as eight int lanes (lane = index mod 8), exact. */
+    private static IntVector dot16s(byte[] a, short[] y, int yo, int[] scale) {
+        IntVector acc = IntVector.zero(I256);
+        for (int g = 0; g < 16; g++) {
+            ShortVector p = widen(ByteVector.fromArray(B128, a, 16 * g)).mul(ShortVector.fromArray(S256, y, yo + 16 * g));
+            acc = acc.add(pairs(p).mul(scale[g]));
+        }
+        return acc;
     }
 
     /** Adds the eight float lanes to sumf in lane order, as ggml's generic tail does. */
@@ -158,36 +162,29 @@ final class VectorDots {
         int nb = in.n / 256;
         int yb = row * nb;
         short[] y = in.qs16;
+        byte[] a = new byte[256];
         byte[] scales = new byte[8];
         byte[] mins = new byte[8];
+        int[] sc = new int[16];
         FloatVector sums = FloatVector.zero(F256);
         float sumf = 0;
         for (int i = 0; i < nb; i++) {
             long bo = off + 144L * i;
-            int q8 = (yb + i) * 256;
             KLanes.unpackScaleMin(Mem.u32(w, bo + 4), Mem.u32(w, bo + 8), Mem.u32(w, bo + 12), scales, mins);
             int sumi = 0;
             int bs = (yb + i) * 16;
             for (int j = 0; j < 16; j++) {
                 sumi += in.bsums[bs + j] * (mins[j >> 1] & 0xFF);
+                sc[j] = scales[j >> 1] & 0xFF;
             }
-            IntVector acc = IntVector.zero(I256);
             for (int j = 0; j < 4; j++) {
-                long q4 = bo + 16 + 32L * j;
-                int s0 = scales[2 * j] & 0xFF;
-                int s1 = scales[2 * j + 1] & 0xFF;
-                int base = q8 + 64 * j;
-                for (int h = 0; h < 2; h++) {
-                    ByteVector q = ByteVector.fromMemorySegment(B128, w, q4 + 16 * h, LE);
-                    ShortVector lo = widen(q.and((byte) 0xF)).mul(ShortVector.fromArray(S256, y, base + 16 * h));
-                    ShortVector hi = widen(q.lanewise(VectorOperators.LSHR, 4))
-                            .mul(ShortVector.fromArray(S256, y, base + 32 + 16 * h));
-                    acc = acc.add(pairs(lo).mul(s0)).add(pairs(hi).mul(s1));
-                }
+                ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE);
+                q.and((byte) 0xF).intoArray(a, 64 * j);
+                q.lanewise(VectorOperators.LSHR, 4).intoArray(a, 64 * j + 32);
             }
+            IntVector acc = dot16s(a, y, (yb + i) * 256, sc);
             float d = Mem.f16(w, bo) * in.d[yb + i];
-            sums = sums.add(
-                    acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
+            sums = sums.add(acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
             float dmin = Mem.f16(w, bo + 2) * in.d[yb + i];
             sumf -= dmin * sumi;
         }
