@@ -107,7 +107,8 @@ final class VectorDots {
             }
             IntVector acc = dot16s(a, y, (yb + i) * 256, sc);
             float d = Mem.f16(w, bo + 208) * in.d[yb + i];
-            sums = sums.add(acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
+            sums = sums.add(
+                    acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
         }
         return finish(0f, sums);
     }
@@ -121,7 +122,10 @@ final class VectorDots {
             ByteVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE);
             ByteVector hi = ByteVector.fromMemorySegment(B256, w, ql + 32, LE);
             ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, LE);
-            lo.and((byte) 0xF).or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32).intoArray(a, o);
+            lo.and((byte) 0xF)
+                    .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .sub((byte) 32)
+                    .intoArray(a, o);
             hi.and((byte) 0xF)
                     .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
                     .sub((byte) 32)
@@ -141,7 +145,8 @@ final class VectorDots {
     private static IntVector dot16s(byte[] a, short[] y, int yo, int[] scale) {
         IntVector acc = IntVector.zero(I256);
         for (int g = 0; g < 16; g++) {
-            ShortVector p = widen(ByteVector.fromArray(B128, a, 16 * g)).mul(ShortVector.fromArray(S256, y, yo + 16 * g));
+            ShortVector p =
+                    widen(ByteVector.fromArray(B128, a, 16 * g)).mul(ShortVector.fromArray(S256, y, yo + 16 * g));
             acc = acc.add(pairs(p).mul(scale[g]));
         }
         return acc;
@@ -184,7 +189,8 @@ final class VectorDots {
             }
             IntVector acc = dot16s(a, y, (yb + i) * 256, sc);
             float d = Mem.f16(w, bo) * in.d[yb + i];
-            sums = sums.add(acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
+            sums = sums.add(
+                    acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
             float dmin = Mem.f16(w, bo + 2) * in.d[yb + i];
             sumf -= dmin * sumi;
         }
