@@ -7,90 +7,43 @@ import java.lang.foreign.MemorySegment;
  * F32, F16 and BF16 weights: ggml's generic {@code ggml_vec_dot_f32/f16/bf16} multiply in float and accumulate in
  * double, in index order, then round the sum to float.
  */
-final class FloatDots {
-    private FloatDots() {}
+final class FloatDots extends BlockDot {
+    static final DotKernel F32 = new FloatDots(GgmlType.F32, InputFormat.F32);
+    static final DotKernel F16 = new FloatDots(GgmlType.F16, InputFormat.F16);
+    static final DotKernel BF16 = new FloatDots(GgmlType.BF16, InputFormat.BF16);
 
-    static final DotKernel F32 = new DotKernel() {
-        @Override
-        public GgmlType type() {
-            return GgmlType.F32;
-        }
+    private final int width;
 
-        @Override
-        public InputFormat input() {
-            return InputFormat.F32;
-        }
+    private FloatDots(GgmlType type, InputFormat input) {
+        super(type, input);
+        this.width = type == GgmlType.F32 ? 4 : 2;
+    }
 
-        @Override
-        public float dot(MemorySegment w, long off, InputRows in, int row) {
-            return VectorDots.f32(w, off, in.f, row * in.n, in.n);
-        }
+    private float weight(MemorySegment w, long off) {
+        return switch (type()) {
+            case F32 -> Mem.f32(w, off);
+            case F16 -> Mem.f16(w, off);
+            default -> Mem.bf16(w, off);
+        };
+    }
 
-        @Override
-        public float dotReference(MemorySegment w, long off, InputRows in, int row) {
-            int n = in.n;
-            int yo = row * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += (double) (Mem.f32(w, off + 4L * i) * in.f[yo + i]);
-            }
-            return (float) sum;
-        }
-    };
+    @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return switch (type()) {
+            case F32 -> VectorDots.f32(w, off, in.f, row * in.n, in.n);
+            case F16 -> VectorDots.f16(w, off, in.f, row * in.n, in.n);
+            default -> dotReference(w, off, in, row);
+        };
+    }
 
-    static final DotKernel F16 = new DotKernel() {
-        @Override
-        public GgmlType type() {
-            return GgmlType.F16;
+    @Override
+    public float dotReference(MemorySegment w, long off, InputRows in, int row) {
+        int n = in.n;
+        int yo = row * n;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += (double) (weight(w, off + (long) width * i) * in.f[yo + i]);
         }
-
-        @Override
-        public InputFormat input() {
-            return InputFormat.F16;
-        }
-
-        @Override
-        public float dot(MemorySegment w, long off, InputRows in, int row) {
-            return VectorDots.f16(w, off, in.f, row * in.n, in.n);
-        }
-
-        @Override
-        public float dotReference(MemorySegment w, long off, InputRows in, int row) {
-            int n = in.n;
-            int yo = row * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += (double) (Mem.f16(w, off + 2L * i) * in.f[yo + i]);
-            }
-            return (float) sum;
-        }
-    };
-
-    static final DotKernel BF16 = new DotKernel() {
-        @Override
-        public GgmlType type() {
-            return GgmlType.BF16;
-        }
-
-        @Override
-        public InputFormat input() {
-            return InputFormat.BF16;
-        }
-
-        @Override
-        public float dot(MemorySegment w, long off, InputRows in, int row) {
-            return dotReference(w, off, in, row);
-        }
-
-        @Override
-        public float dotReference(MemorySegment w, long off, InputRows in, int row) {
-            int n = in.n;
-            int yo = row * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += (double) (Mem.bf16(w, off + 2L * i) * in.f[yo + i]);
-            }
-            return (float) sum;
-        }
-    };
+        return (float) sum;
+    }
 }

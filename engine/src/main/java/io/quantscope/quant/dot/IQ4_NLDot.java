@@ -4,23 +4,12 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** IQ4_NL · Q8_0 ({@code ggml_vec_dot_iq4_nl_q8_0}): per block {@code sumf += (dy·dx)·(sumi1 + sumi2)}. */
-final class IQ4_NLDot implements DotKernel {
+final class IQ4_NLDot extends BlockDot {
+    IQ4_NLDot() {
+        super(GgmlType.IQ4_NL, InputFormat.Q8_0);
+    }
+
     static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-
-    @Override
-    public GgmlType type() {
-        return GgmlType.IQ4_NL;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_0;
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return dotReference(w, off, in, row);
-    }
 
     @Override
     public float dotReference(MemorySegment w, long off, InputRows in, int row) {

@@ -4,23 +4,14 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q4_K and Q5_K · Q8_K ({@code ggml_vec_dot_q4_K_q8_K}, {@code _q5_K_}, generic path). */
-final class KQuant45Dot implements DotKernel {
+final class KQuant45Dot extends BlockDot {
     private final boolean five;
     private final int block;
 
     KQuant45Dot(boolean five) {
+        super(five ? GgmlType.Q5_K : GgmlType.Q4_K, InputFormat.Q8_K);
         this.five = five;
         this.block = five ? 176 : 144;
-    }
-
-    @Override
-    public GgmlType type() {
-        return five ? GgmlType.Q5_K : GgmlType.Q4_K;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_K;
     }
 
     @Override

@@ -4,18 +4,12 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q2_K · Q8_K ({@code ggml_vec_dot_q2_K_q8_K}, generic path): per block {@code sumf += dall·isum − dmin·summs}. */
-final class Q2_KDot implements DotKernel {
+final class Q2_KDot extends BlockDot {
+    Q2_KDot() {
+        super(GgmlType.Q2_K, InputFormat.Q8_K);
+    }
+
     static final int BLOCK = 84;
-
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q2_K;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_K;
-    }
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {

@@ -4,23 +4,12 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q3_K · Q8_K ({@code ggml_vec_dot_q3_K_q8_K}, generic path). */
-final class Q3_KDot implements DotKernel {
+final class Q3_KDot extends BlockDot {
+    Q3_KDot() {
+        super(GgmlType.Q3_K, InputFormat.Q8_K);
+    }
+
     static final int BLOCK = 110;
-
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q3_K;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_K;
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return dotReference(w, off, in, row);
-    }
 
     /** The 16 signed 6-bit scales of a block (already minus 32). */
     static void scales(MemorySegment w, long bo, int[] out) {

@@ -4,15 +4,9 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q4_0 · Q8_0 ({@code ggml_vec_dot_q4_0_q8_0}): per block {@code sumf += sumi·dx·dy}. */
-final class Q4_0Dot implements DotKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_0;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_0;
+final class Q4_0Dot extends BlockDot {
+    Q4_0Dot() {
+        super(GgmlType.Q4_0, InputFormat.Q8_0);
     }
 
     @Override

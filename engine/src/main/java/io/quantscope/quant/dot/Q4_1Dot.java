@@ -4,20 +4,9 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q4_1 · Q8_1 ({@code ggml_vec_dot_q4_1_q8_1}): per block {@code sumf += (dx·dy)·sumi + mx·sy}. */
-final class Q4_1Dot implements DotKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q4_1;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_1;
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return dotReference(w, off, in, row);
+final class Q4_1Dot extends BlockDot {
+    Q4_1Dot() {
+        super(GgmlType.Q4_1, InputFormat.Q8_1);
     }
 
     @Override

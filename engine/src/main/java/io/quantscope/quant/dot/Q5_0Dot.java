@@ -4,20 +4,9 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q5_0 · Q8_0 ({@code ggml_vec_dot_q5_0_q8_0}): per block {@code sumf += (dx·dy)·sumi}. */
-final class Q5_0Dot implements DotKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q5_0;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_0;
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return dotReference(w, off, in, row);
+final class Q5_0Dot extends BlockDot {
+    Q5_0Dot() {
+        super(GgmlType.Q5_0, InputFormat.Q8_0);
     }
 
     @Override

@@ -4,20 +4,9 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q5_1 · Q8_1 ({@code ggml_vec_dot_q5_1_q8_1}): per block {@code sumf += (dx·dy)·sumi + mx·sy}. */
-final class Q5_1Dot implements DotKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q5_1;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_1;
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return dotReference(w, off, in, row);
+final class Q5_1Dot extends BlockDot {
+    Q5_1Dot() {
+        super(GgmlType.Q5_1, InputFormat.Q8_1);
     }
 
     @Override

@@ -4,18 +4,12 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q6_K · Q8_K ({@code ggml_vec_dot_q6_K_q8_K}, generic path). */
-final class Q6_KDot implements DotKernel {
+final class Q6_KDot extends BlockDot {
+    Q6_KDot() {
+        super(GgmlType.Q6_K, InputFormat.Q8_K);
+    }
+
     static final int BLOCK = 210;
-
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q6_K;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_K;
-    }
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {

@@ -4,15 +4,9 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /** Q8_0 · Q8_0 ({@code ggml_vec_dot_q8_0_q8_0}): per block {@code sumf += sumi·(dx·dy)}. */
-final class Q8_0Dot implements DotKernel {
-    @Override
-    public GgmlType type() {
-        return GgmlType.Q8_0;
-    }
-
-    @Override
-    public InputFormat input() {
-        return InputFormat.Q8_0;
+final class Q8_0Dot extends BlockDot {
+    Q8_0Dot() {
+        super(GgmlType.Q8_0, InputFormat.Q8_0);
     }
 
     @Override
