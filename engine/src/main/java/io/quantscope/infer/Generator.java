@@ -26,6 +26,7 @@ public final class Generator {
         this.threads = threads;
     }
 
+    /** Encodes {@code prompt} (BOS added as the vocabulary says, special tokens parsed) and generates from it. */
     public Generation generate(
             String prompt,
             int maxTokens,
@@ -33,7 +34,17 @@ public final class Generator {
             SamplerSettings settings,
             Consumer<TokenEvent> listener,
             Cancellation cancel) {
-        List<Integer> promptTokens = tokenizer.encode(prompt, true, true);
+        return generate(tokenizer.encode(prompt, true, true), maxTokens, contextLength, settings, listener, cancel);
+    }
+
+    /** Generates from a prompt already tokenized. */
+    public Generation generate(
+            List<Integer> promptTokens,
+            int maxTokens,
+            int contextLength,
+            SamplerSettings settings,
+            Consumer<TokenEvent> listener,
+            Cancellation cancel) {
         if (promptTokens.isEmpty()) {
             throw new IllegalArgumentException("the prompt is empty and the model adds no BOS token");
         }

@@ -1,5 +1,7 @@
 package io.quantscope.infer;
 
+import io.quantscope.quant.QuantMath;
+
 /**
  * Keys and values of every layer for up to {@code capacity} positions. With {@code f16} (llama.cpp's default) they are
  * rounded to fp16 as they are stored, and attention then rounds queries and probabilities to fp16 too, as ggml's
@@ -37,10 +39,10 @@ public final class KvCache {
 
     void store(int layer, int pos, float[] key, int ko, float[] value, int vo) {
         for (int i = 0; i < kvDimK; i++) {
-            k[layer][pos * kvDimK + i] = f16 ? Ops.f16(key[ko + i]) : key[ko + i];
+            k[layer][pos * kvDimK + i] = f16 ? QuantMath.roundTripF16(key[ko + i]) : key[ko + i];
         }
         for (int i = 0; i < kvDimV; i++) {
-            v[layer][pos * kvDimV + i] = f16 ? Ops.f16(value[vo + i]) : value[vo + i];
+            v[layer][pos * kvDimV + i] = f16 ? QuantMath.roundTripF16(value[vo + i]) : value[vo + i];
         }
     }
 }

@@ -101,9 +101,4 @@ public final class Ops {
         x[off + i] = v;
         return v;
     }
-
-    /** Rounds to fp16 and back, as every store into an F16 tensor does. */
-    public static float f16(float v) {
-        return Float.float16ToFloat(Float.floatToFloat16(v));
-    }
 }

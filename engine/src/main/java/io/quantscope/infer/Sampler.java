@@ -49,16 +49,51 @@ public final class Sampler {
 
     /** The {@code k} most probable tokens, most probable first. */
     public static List<Candidate> top(double[] p, int k) {
-        Integer[] idx = new Integer[p.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Double.compare(p[b], p[a]));
-        List<Candidate> out = new ArrayList<>(k);
-        for (int i = 0; i < Math.min(k, idx.length); i++) {
-            out.add(new Candidate(idx[i], (float) p[idx[i]]));
+        int[] idx = topIndices(p.length, i -> p[i], k);
+        List<Candidate> out = new ArrayList<>(idx.length);
+        for (int i : idx) {
+            out.add(new Candidate(i, (float) p[i]));
         }
         return out;
+    }
+
+    interface Values {
+        double at(int i);
+    }
+
+    /**
+     * Indices of the {@code k} largest values, largest first, equal values in index order (what a stable sort of
+     * every index would give), in one pass over the values.
+     */
+    static int[] topIndices(int n, Values v, int k) {
+        k = Math.min(k, n);
+        if (k > 64) {
+            Integer[] all = new Integer[n];
+            for (int i = 0; i < n; i++) {
+                all[i] = i;
+            }
+            Arrays.sort(all, (a, b) -> Double.compare(v.at(b), v.at(a)));
+            int[] out = new int[k];
+            for (int i = 0; i < k; i++) {
+                out[i] = all[i];
+            }
+            return out;
+        }
+        int[] best = new int[k];
+        int filled = 0;
+        for (int i = 0; i < n; i++) {
+            double x = v.at(i);
+            if (filled == k && Double.compare(x, v.at(best[k - 1])) <= 0) {
+                continue;
+            }
+            int at = filled < k ? filled++ : k - 1;
+            while (at > 0 && Double.compare(x, v.at(best[at - 1])) > 0) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = i;
+        }
+        return best;
     }
 
     /** Chooses the next token given the logits and the tokens so far (for the repetition penalty). */
@@ -78,12 +113,8 @@ public final class Sampler {
                 }
             }
         }
-        Integer[] idx = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (a, b) -> Float.compare(l[b], l[a]));
         int keep = settings.topK() > 0 ? Math.min(settings.topK(), n) : n;
+        int[] idx = topIndices(n, i -> l[i], keep);
         double[] p = new double[keep];
         double max = l[idx[0]];
         double sum = 0;
@@ -95,7 +126,7 @@ public final class Sampler {
         int topP = keep;
         for (int i = 0; i < keep; i++) {
             cum += p[i] / sum;
-            if (cum >= settings.topP() && i + 1 >= 1) {
+            if (cum >= settings.topP()) {
                 topP = i + 1;
                 break;
             }

@@ -40,12 +40,4 @@ public final class Session {
         position += tokens.length;
         return logits;
     }
-
-    /** Forgets everything after {@code pos} (the cache is overwritten from there). */
-    public void rewind(int pos) {
-        if (pos < 0 || pos > position) {
-            throw new IllegalArgumentException("cannot rewind to " + pos + " from " + position);
-        }
-        position = pos;
-    }
 }

@@ -3,6 +3,7 @@ package io.quantscope.infer;
 import io.quantscope.convert.ComputePool;
 import io.quantscope.gguf.GgufFile;
 import io.quantscope.model.ModelConfig;
+import io.quantscope.quant.QuantMath;
 import java.util.Optional;
 
 /**
@@ -246,7 +247,7 @@ public final class Transformer {
                 int n = pos0 + t + 1;
                 int qo = t * cfg.qDim() + h * hk;
                 for (int i = 0; i < hk; i++) {
-                    qh[i] = f16 ? Ops.f16(q[qo + i]) : q[qo + i];
+                    qh[i] = f16 ? QuantMath.roundTripF16(q[qo + i]) : q[qo + i];
                 }
                 for (int p = 0; p < n; p++) {
                     int ko = p * kvK + kvh * hk;
@@ -259,7 +260,7 @@ public final class Transformer {
                 Ops.softmax(sc, 0, n, scale);
                 if (f16) {
                     for (int p = 0; p < n; p++) {
-                        sc[p] = Ops.f16(sc[p]);
+                        sc[p] = QuantMath.roundTripF16(sc[p]);
                     }
                 }
                 int ao = t * nHead * hv + h * hv;

@@ -10,6 +10,12 @@ import io.quantscope.tensor.GgmlType;
 public final class IQ4_NL implements BlockCodec {
     static final int QK = 32;
     static final byte[] VALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+    /** The non-linear level of 4-bit code {@code q} ({@code kvalues_iq4nl}). */
+    public static int value(int q) {
+        return VALUES[q];
+    }
+
     private static final int NTRY = 7;
 
     @Override

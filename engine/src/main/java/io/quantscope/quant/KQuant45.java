@@ -140,17 +140,12 @@ abstract class KQuant45 implements BlockCodec {
         }
     }
 
-    /** Scale (index 0) and min (index 1) of group {@code j}, as ggml {@code get_scale_min_k4}. */
     static int scaleOf(byte[] in, int o, int j) {
-        int s = o + 4;
-        if (j < 4) return in[s + j] & 63;
-        return (in[s + j + 4] & 0xF) | (((in[s + j - 4] & 0xFF) >> 6) << 4);
+        return KScales.scale4(in, o + 4, j);
     }
 
     static int minOf(byte[] in, int o, int j) {
-        int s = o + 4;
-        if (j < 4) return in[s + j + 4] & 63;
-        return ((in[s + j + 4] & 0xFF) >> 4) | (((in[s + j] & 0xFF) >> 6) << 4);
+        return KScales.min4(in, o + 4, j);
     }
 
     private void requantize(float[] x, int b, byte[] out, int o, byte[] L) {

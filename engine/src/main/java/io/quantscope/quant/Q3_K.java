@@ -100,9 +100,7 @@ public final class Q3_K implements BlockCodec {
     }
 
     private static int scale(byte[] in, int o, int j) {
-        int s = o + 96;
-        int sc = j < 8 ? in[s + j] & 0xF : (in[s + j - 8] & 0xFF) >> 4;
-        return (byte) ((sc | (((in[s + 8 + j % 4] & 0xFF) >> (2 * (j / 4))) & 3) << 4) - 32);
+        return KScales.scale3(in, o + 96, j);
     }
 
     private static void requantizeAndPack(float[] x, int b, byte[] out, int o, byte[] L) {

@@ -15,19 +15,26 @@ public final class Q8_0 implements BlockCodec {
     public void quantizeRow(float[] x, int xo, int n, float[] imatrix, byte[] out, int oo) {
         // Q8_0 ignores the importance matrix, as llama.cpp does
         for (int i = 0; i < n / QK; i++) {
-            int b = xo + i * QK;
             int o = oo + i * 34;
-            float amax = 0.0f;
-            for (int j = 0; j < QK; j++) {
-                amax = Math.max(amax, Math.abs(x[b + j]));
-            }
-            float d = amax / ((1 << 7) - 1);
-            float id = d != 0 ? 1.0f / d : 0.0f;
-            QuantMath.putShort(out, o, QuantMath.toF16(d));
-            for (int j = 0; j < QK; ++j) {
-                out[o + 2 + j] = (byte) (int) QuantMath.roundf(x[b + j] * id);
-            }
+            QuantMath.putShort(out, o, QuantMath.toF16(quantizeBlock(x, xo + i * QK, out, o + 2)));
         }
+    }
+
+    /**
+     * One block of 32 as {@code quantize_row_q8_0_ref}: writes the int8 levels to {@code q[qo ..]} and returns the
+     * scale before fp16 rounding. Also what ggml's Q8_0 and Q8_1 activation quantizers compute.
+     */
+    public static float quantizeBlock(float[] x, int xo, byte[] q, int qo) {
+        float amax = 0.0f;
+        for (int j = 0; j < QK; j++) {
+            amax = Math.max(amax, Math.abs(x[xo + j]));
+        }
+        float d = amax / ((1 << 7) - 1);
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        for (int j = 0; j < QK; ++j) {
+            q[qo + j] = (byte) (int) QuantMath.roundf(x[xo + j] * id);
+        }
+        return d;
     }
 
     @Override

@@ -48,15 +48,14 @@ final class BenchCommand implements Callable<Integer> {
             Transformer t = Transformer.of(file);
             Benchmark.Result r = Benchmark.run(t, p, n, threads, reps);
             var out = spec.commandLine().getOut();
+            String fileType = GgufSummary.of(file.header())
+                    .fileType()
+                    .map(Object::toString)
+                    .orElse("?");
             if (json) {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("model", model.toString());
-                doc.put(
-                        "file_type",
-                        GgufSummary.of(file.header())
-                                .fileType()
-                                .map(Object::toString)
-                                .orElse("?"));
+                doc.put("file_type", fileType);
                 doc.put("threads", threads);
                 doc.put("pp_tokens", p);
                 doc.put("tg_tokens", n);
@@ -67,15 +66,7 @@ final class BenchCommand implements Callable<Integer> {
                 doc.put("vectorized", Kernels.vectorized());
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
             } else {
-                out.printf(
-                        Locale.ROOT,
-                        "model: %s (%s), %d threads%n",
-                        model,
-                        GgufSummary.of(file.header())
-                                .fileType()
-                                .map(Object::toString)
-                                .orElse("?"),
-                        threads);
+                out.printf(Locale.ROOT, "model: %s (%s), %d threads%n", model, fileType, threads);
                 if (p > 0) {
                     out.printf(Locale.ROOT, "pp%d: %.2f ± %.2f tok/s%n", p, r.ppTokS(), r.ppStd());
                 }

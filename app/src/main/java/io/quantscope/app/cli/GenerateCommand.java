@@ -10,6 +10,7 @@ import io.quantscope.tokenizer.Tokenizer;
 import io.quantscope.tokenizer.Vocabulary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -67,18 +68,18 @@ final class GenerateCommand implements Callable<Integer> {
         try (GgufFile file = GgufFile.open(model)) {
             Transformer t = Transformer.of(file);
             Tokenizer tok = Tokenizer.of(Vocabulary.of(file.metadata()));
-            int promptLen = tok.encode(prompt, true, true).size();
-            int context = ctx != null ? ctx : Math.min(t.config().contextLength(), promptLen + n + 1);
+            List<Integer> promptTokens = tok.encode(prompt, true, true);
+            int context = ctx != null ? ctx : Math.min(t.config().contextLength(), promptTokens.size() + n + 1);
             SamplerSettings s = new SamplerSettings(temp, topK, topP, minP, repeatPenalty, 64, seed);
             PrintWriter out = spec.commandLine().getOut();
             Utf8Pieces text = new Utf8Pieces();
-            for (int id : tok.encode(prompt, true, true)) {
+            for (int id : promptTokens) {
                 out.print(text.add(tok.piece(id, true)));
             }
             out.flush();
             Generation g = new Generator(t, tok, threads)
                     .generate(
-                            prompt,
+                            promptTokens,
                             n,
                             context,
                             s,

@@ -1,5 +1,6 @@
 package io.quantscope.quant.dot;
 
+import io.quantscope.quant.Q8_0;
 import io.quantscope.quant.QuantMath;
 
 /**
@@ -83,21 +84,13 @@ public final class InputRows {
         int nb = total / 32;
         ensureQ(total, nb);
         for (int b = 0; b < nb; b++) {
-            int o = b * 32;
-            float amax = 0f;
-            for (int j = 0; j < 32; j++) {
-                amax = Math.max(amax, Math.abs(x[o + j]));
-            }
-            float dd = amax / 127;
-            float id = dd != 0f ? 1.0f / dd : 0.0f;
+            float dd = Q8_0.quantizeBlock(x, b * 32, qs, b * 32);
             d[b] = QuantMath.roundTripF16(dd);
-            int sum = 0;
-            for (int j = 0; j < 32; j++) {
-                int q = (int) QuantMath.roundf(x[o + j] * id);
-                qs[o + j] = (byte) q;
-                sum += (byte) q;
-            }
             if (withSum) {
+                int sum = 0;
+                for (int j = 0; j < 32; j++) {
+                    sum += qs[b * 32 + j];
+                }
                 s[b] = QuantMath.roundTripF16(sum * dd);
             }
         }

@@ -1,5 +1,6 @@
 package io.quantscope.quant.dot;
 
+import io.quantscope.quant.KScales;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
@@ -48,8 +49,7 @@ final class KQuant45Dot extends BlockDot {
         int nb = in.n / 256;
         int yb = row * nb;
         byte[] a = new byte[256];
-        byte[] scales = new byte[8];
-        byte[] mins = new byte[8];
+        byte[] packed = new byte[12];
         int[] aux32 = new int[8];
         float[] sums = new float[8];
         float sumf = 0;
@@ -57,15 +57,15 @@ final class KQuant45Dot extends BlockDot {
             long bo = off + (long) block * i;
             int q8 = (yb + i) * 256;
             values(w, bo, a);
-            KLanes.unpackScaleMin(Mem.u32(w, bo + 4), Mem.u32(w, bo + 8), Mem.u32(w, bo + 12), scales, mins);
+            Mem.scales12(w, bo + 4, packed);
             int sumi = 0;
             for (int j = 0; j < 16; j++) {
-                sumi += in.bsums[(yb + i) * 16 + j] * (mins[j / 2] & 0xFF);
+                sumi += in.bsums[(yb + i) * 16 + j] * KScales.min4(packed, 0, j / 2);
             }
             java.util.Arrays.fill(aux32, 0);
             int ai = 0;
             for (int j = 0; j < 8; j++) {
-                int scale = scales[j] & 0xFF;
+                int scale = KScales.scale4(packed, 0, j);
                 for (int part = 0; part < 4; part++) {
                     for (int l = 0; l < 8; l++) {
                         aux32[l] += scale * (in.qs[q8 + l] * a[ai + l]);

@@ -32,6 +32,12 @@ final class Mem {
         return m.get(FLOAT, off);
     }
 
+    /** The 12 packed scale bytes of a K-quant block starting at {@code off}. */
+    static byte[] scales12(MemorySegment m, long off, byte[] into) {
+        MemorySegment.copy(m, ValueLayout.JAVA_BYTE, off, into, 0, 12);
+        return into;
+    }
+
     static int u32(MemorySegment m, long off) {
         return m.get(INT, off);
     }

@@ -1,5 +1,6 @@
 package io.quantscope.quant.dot;
 
+import io.quantscope.quant.KScales;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
@@ -13,19 +14,9 @@ final class Q3_KDot extends BlockDot {
 
     /** The 16 signed 6-bit scales of a block (already minus 32). */
     static void scales(MemorySegment w, long bo, int[] out) {
-        final int kmask1 = 0x03030303;
-        final int kmask2 = 0x0f0f0f0f;
-        int a0 = Mem.u32(w, bo + 96);
-        int a1 = Mem.u32(w, bo + 100);
-        int tmp = Mem.u32(w, bo + 104);
-        int[] aux = {
-            (a0 & kmask2) | (((tmp) & kmask1) << 4),
-            (a1 & kmask2) | (((tmp >>> 2) & kmask1) << 4),
-            ((a0 >>> 4) & kmask2) | (((tmp >>> 4) & kmask1) << 4),
-            ((a1 >>> 4) & kmask2) | (((tmp >>> 6) & kmask1) << 4)
-        };
+        byte[] packed = Mem.scales12(w, bo + 96, new byte[12]);
         for (int j = 0; j < 16; j++) {
-            out[j] = (byte) (aux[j >> 2] >>> (8 * (j & 3))) - 32;
+            out[j] = KScales.scale3(packed, 0, j);
         }
     }
 

@@ -3,8 +3,8 @@ package io.quantscope.quant.dot;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
-/** Q4_0 · Q8_0 ({@code ggml_vec_dot_q4_0_q8_0}): per block {@code sumf += sumi·dx·dy}. */
-final class Q4_0Dot extends BlockDot {
+/** Q4_0 · Q8_0 ({@code ggml_vec_dot_q4_0_q8_0}): per block {@code sumi·dx·dy}. */
+final class Q4_0Dot extends Block32Dot {
     Q4_0Dot() {
         super(GgmlType.Q4_0, InputFormat.Q8_0);
     }
@@ -15,23 +15,15 @@ final class Q4_0Dot extends BlockDot {
     }
 
     @Override
-    public float dotReference(MemorySegment w, long off, InputRows in, int row) {
-        int nb = in.n / 32;
-        int yb = row * nb;
-        float sumf = 0;
-        for (int ib = 0; ib < nb; ib++) {
-            long bo = off + 18L * ib;
-            int yo = (yb + ib) * 32;
-            int sumi0 = 0;
-            int sumi1 = 0;
-            for (int j = 0; j < 16; j++) {
-                int q = Mem.u8(w, bo + 2 + j);
-                sumi0 += ((q & 0x0F) - 8) * in.qs[yo + j];
-                sumi1 += ((q >>> 4) - 8) * in.qs[yo + j + 16];
-            }
-            int sumi = sumi0 + sumi1;
-            sumf += sumi * Mem.f16(w, bo) * in.d[yb + ib];
+    float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
+        int sumi0 = 0;
+        int sumi1 = 0;
+        for (int j = 0; j < 16; j++) {
+            int q = Mem.u8(w, bo + 2 + j);
+            sumi0 += ((q & 0x0F) - 8) * in.qs[yo + j];
+            sumi1 += ((q >>> 4) - 8) * in.qs[yo + j + 16];
         }
-        return sumf;
+        int sumi = sumi0 + sumi1;
+        return sumi * Mem.f16(w, bo) * in.d[yb];
     }
 }

@@ -3,8 +3,8 @@ package io.quantscope.quant.dot;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
-/** Q8_0 · Q8_0 ({@code ggml_vec_dot_q8_0_q8_0}): per block {@code sumf += sumi·(dx·dy)}. */
-final class Q8_0Dot extends BlockDot {
+/** Q8_0 · Q8_0 ({@code ggml_vec_dot_q8_0_q8_0}): per block {@code sumi·(dx·dy)}. */
+final class Q8_0Dot extends Block32Dot {
     Q8_0Dot() {
         super(GgmlType.Q8_0, InputFormat.Q8_0);
     }
@@ -15,19 +15,11 @@ final class Q8_0Dot extends BlockDot {
     }
 
     @Override
-    public float dotReference(MemorySegment w, long off, InputRows in, int row) {
-        int nb = in.n / 32;
-        int yb = row * nb;
-        float sumf = 0;
-        for (int ib = 0; ib < nb; ib++) {
-            long bo = off + 34L * ib;
-            int yo = (yb + ib) * 32;
-            int sumi = 0;
-            for (int j = 0; j < 32; j++) {
-                sumi += Mem.s8(w, bo + 2 + j) * in.qs[yo + j];
-            }
-            sumf += sumi * (Mem.f16(w, bo) * in.d[yb + ib]);
+    float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
+        int sumi = 0;
+        for (int j = 0; j < 32; j++) {
+            sumi += Mem.s8(w, bo + 2 + j) * in.qs[yo + j];
         }
-        return sumf;
+        return sumi * (Mem.f16(w, bo) * in.d[yb]);
     }
 }

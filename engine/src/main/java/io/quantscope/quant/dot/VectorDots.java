@@ -1,5 +1,6 @@
 package io.quantscope.quant.dot;
 
+import io.quantscope.quant.KScales;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -168,19 +169,18 @@ final class VectorDots {
         int yb = row * nb;
         short[] y = in.qs16;
         byte[] a = new byte[256];
-        byte[] scales = new byte[8];
-        byte[] mins = new byte[8];
+        byte[] packed = new byte[12];
         int[] sc = new int[16];
         FloatVector sums = FloatVector.zero(F256);
         float sumf = 0;
         for (int i = 0; i < nb; i++) {
             long bo = off + 144L * i;
-            KLanes.unpackScaleMin(Mem.u32(w, bo + 4), Mem.u32(w, bo + 8), Mem.u32(w, bo + 12), scales, mins);
+            Mem.scales12(w, bo + 4, packed);
             int sumi = 0;
             int bs = (yb + i) * 16;
             for (int j = 0; j < 16; j++) {
-                sumi += in.bsums[bs + j] * (mins[j >> 1] & 0xFF);
-                sc[j] = scales[j >> 1] & 0xFF;
+                sumi += in.bsums[bs + j] * KScales.min4(packed, 0, j >> 1);
+                sc[j] = KScales.scale4(packed, 0, j >> 1);
             }
             for (int j = 0; j < 4; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE);

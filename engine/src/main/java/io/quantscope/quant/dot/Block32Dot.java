@@ -1,0 +1,37 @@
+package io.quantscope.quant.dot;
+
+import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The 32-weight block types (Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL): ggml's generic dot products all run
+ * {@code sumf += term(block)} over the blocks in order; each type supplies its block term.
+ */
+abstract class Block32Dot extends BlockDot {
+    private final int blockBytes;
+
+    Block32Dot(GgmlType type, InputFormat input) {
+        super(type, input);
+        this.blockBytes = (int) type.rowBytes(32);
+    }
+
+    /**
+     * The block's float term, computed in ggml's order.
+     *
+     * @param bo byte offset of the weight block
+     * @param yo index of the block's first activation in {@code in.qs}
+     * @param yb index of the activation block (its {@code d} and {@code s})
+     */
+    abstract float term(MemorySegment w, long bo, InputRows in, int yo, int yb);
+
+    @Override
+    public final float dotReference(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 32;
+        int yb = row * nb;
+        float sumf = 0;
+        for (int ib = 0; ib < nb; ib++) {
+            sumf += term(w, off + (long) blockBytes * ib, in, (yb + ib) * 32, yb + ib);
+        }
+        return sumf;
+    }
+}
