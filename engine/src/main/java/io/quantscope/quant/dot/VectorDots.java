@@ -178,9 +178,9 @@ final class VectorDots {
             Mem.scales12(w, bo + 4, packed);
             int sumi = 0;
             int bs = (yb + i) * 16;
-            for (int j = 0; j < 16; j++) {
-                sumi += in.bsums[bs + j] * KScales.min4(packed, 0, j >> 1);
-                sc[j] = KScales.scale4(packed, 0, j >> 1);
+            for (int j = 0; j < 8; j++) {
+                sumi += (in.bsums[bs + 2 * j] + in.bsums[bs + 2 * j + 1]) * KScales.min4(packed, 0, j);
+                sc[2 * j] = sc[2 * j + 1] = KScales.scale4(packed, 0, j);
             }
             for (int j = 0; j < 4; j++) {
                 ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE);
