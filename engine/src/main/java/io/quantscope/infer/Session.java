@@ -10,12 +10,18 @@ public final class Session {
     final Matmul matmul;
     final int threads;
     private int position;
+    ActivationObserver observer;
 
     Session(Transformer model, KvCache cache, int threads) {
         this.model = model;
         this.cache = cache;
         this.threads = Math.max(1, threads);
         this.matmul = new Matmul(this.threads);
+    }
+
+    /** Sees the input of every weight matrix product from now on ({@code null} to stop). */
+    public void observe(ActivationObserver observer) {
+        this.observer = observer;
     }
 
     public int position() {
@@ -33,10 +39,24 @@ public final class Session {
      * @throws ContextFullException when the tokens do not fit in the session's context
      */
     public float[] decode(int[] tokens, boolean allLogits) {
+        return decode(tokens, allLogits ? 0 : tokens.length - 1);
+    }
+
+    /**
+     * Runs {@code tokens} after what the session holds and returns the logits of {@code tokens[firstOut ..]}
+     * ({@code (tokens.length - firstOut) × vocab}, row-major): prompt scoring needs only the positions it scores.
+     *
+     * @throws ContextFullException when the tokens do not fit in the session's context
+     */
+    public float[] decode(int[] tokens, int firstOut) {
+        if (tokens.length == 0 || firstOut < 0 || firstOut >= tokens.length) {
+            throw new IllegalArgumentException(
+                    "no logits to return: " + tokens.length + " tokens, first output " + firstOut);
+        }
         if (position + tokens.length > cache.capacity()) {
             throw new ContextFullException(position, tokens.length, cache.capacity());
         }
-        float[] logits = model.forward(this, tokens, position, allLogits);
+        float[] logits = model.forward(this, tokens, position, firstOut);
         position += tokens.length;
         return logits;
     }

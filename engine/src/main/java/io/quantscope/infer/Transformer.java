@@ -21,6 +21,7 @@ public final class Transformer {
     private final int vocab;
 
     private record Layer(
+            String prefix,
             float[] attnNorm,
             Matrix wq,
             Matrix wk,
@@ -48,6 +49,7 @@ public final class Transformer {
         for (int l = 0; l < cfg.nLayer(); l++) {
             String p = "blk." + l + ".";
             layers[l] = new Layer(
+                    p,
                     vector(file, p + "attn_norm.weight").orElseThrow(() -> missing(p + "attn_norm.weight")),
                     matrix(file, p + "attn_q.weight"),
                     matrix(file, p + "attn_k.weight"),
@@ -127,10 +129,10 @@ public final class Transformer {
     }
 
     /**
-     * Runs {@code tokens} at positions {@code pos0 ..} and returns the logits of the last token, or of every token
-     * ({@code allLogits}, {@code tokens.length × vocab}).
+     * Runs {@code tokens} at positions {@code pos0 ..} and returns the logits of tokens {@code firstOut ..} (row-major,
+     * {@code (tokens.length - firstOut) × vocab}).
      */
-    float[] forward(Session s, int[] tokens, int pos0, boolean allLogits) {
+    float[] forward(Session s, int[] tokens, int pos0, int firstOut) {
         int T = tokens.length;
         int dim = cfg.dim();
         int qDim = cfg.qDim();
@@ -162,6 +164,11 @@ public final class Transformer {
             for (int t = 0; t < T; t++) {
                 Ops.rmsNorm(x, t * dim, dim, L.attnNorm, cfg.eps(), xb, t * dim);
             }
+            if (s.observer != null) {
+                s.observer.input(L.prefix + "attn_q.weight", xb, T, dim);
+                s.observer.input(L.prefix + "attn_k.weight", xb, T, dim);
+                s.observer.input(L.prefix + "attn_v.weight", xb, T, dim);
+            }
             s.matmul.run(xb, T, dim, new Matrix[] {L.wq, L.wk, L.wv}, new float[][] {q, k, v});
             for (int t = 0; t < T; t++) {
                 addBias(q, t * qDim, L.bq);
@@ -182,12 +189,19 @@ public final class Transformer {
                 s.cache.store(l, pos0 + t, k, t * kvK, v, t * kvV);
             }
             attention(s, l, q, att, T, pos0);
+            if (s.observer != null) {
+                s.observer.input(L.prefix + "attn_output.weight", att, T, cfg.nHead() * cfg.headDimV());
+            }
             s.matmul.run(att, T, cfg.nHead() * cfg.headDimV(), new Matrix[] {L.wo}, new float[][] {o});
             for (int i = 0; i < T * dim; i++) {
                 x[i] = o[i] + x[i];
             }
             for (int t = 0; t < T; t++) {
                 Ops.rmsNorm(x, t * dim, dim, L.ffnNorm, cfg.eps(), xb, t * dim);
+            }
+            if (s.observer != null) {
+                s.observer.input(L.prefix + "ffn_gate.weight", xb, T, dim);
+                s.observer.input(L.prefix + "ffn_up.weight", xb, T, dim);
             }
             s.matmul.run(xb, T, dim, new Matrix[] {L.gate, L.up}, new float[][] {g, u});
             int ffn = cfg.ffn();
@@ -197,16 +211,22 @@ public final class Transformer {
             for (int i = 0; i < T * ffn; i++) {
                 g[i] = g[i] * u[i];
             }
+            if (s.observer != null) {
+                s.observer.input(L.prefix + "ffn_down.weight", g, T, ffn);
+            }
             s.matmul.run(g, T, ffn, new Matrix[] {L.down}, new float[][] {d});
             for (int i = 0; i < T * dim; i++) {
                 x[i] = d[i] + x[i];
             }
         }
-        int first = allLogits ? 0 : T - 1;
+        int first = firstOut;
         int outT = T - first;
         float[] xn = new float[outT * dim];
         for (int t = 0; t < outT; t++) {
             Ops.rmsNorm(x, (first + t) * dim, dim, outputNorm, cfg.eps(), xn, t * dim);
+        }
+        if (s.observer != null) {
+            s.observer.input("output.weight", xn, outT, dim);
         }
         float[] logits = new float[outT * vocab];
         s.matmul.run(xn, outT, dim, new Matrix[] {output}, new float[][] {logits});

@@ -16,7 +16,10 @@ import picocli.CommandLine.Option;
             QuantizeCommand.class,
             SynthCommand.class,
             GenerateCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            EvalCommand.class,
+            ImatrixCommand.class,
+            CompareCommand.class
         })
 public final class QuantscopeCli {
 

@@ -1,0 +1,97 @@
+package io.quantscope.eval;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Saves and reloads {@link QualityRecord}s beside the variants they describe: {@code X.gguf} → {@code X.quality.json},
+ * written to a temporary name and renamed when complete.
+ */
+public final class QualityStore {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private QualityStore() {}
+
+    /** Where the record of {@code variant} lives. */
+    public static Path recordPath(Path variant) {
+        String name = variant.getFileName().toString();
+        String stem =
+                name.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
+        return variant.resolveSibling(stem + ".quality.json");
+    }
+
+    /** Saves one record per variant of {@code report}; returns the files written. */
+    public static List<Path> save(EvalReport report, List<Path> variants) throws IOException {
+        List<Path> written = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            Path v = variants.get(i);
+            QualityRecord r = new QualityRecord(
+                    v.getFileName().toString(),
+                    Files.size(v),
+                    Files.getLastModifiedTime(v).toMillis(),
+                    report.base().file(),
+                    report.text(),
+                    report.textSha256(),
+                    report.ctx(),
+                    report.chunks(),
+                    report.base().ppl(),
+                    report.variants().get(i),
+                    Instant.now().toString());
+            written.add(write(v, r));
+        }
+        return written;
+    }
+
+    static Path write(Path variant, QualityRecord r) throws IOException {
+        Path target = recordPath(variant);
+        Path tmp = target.resolveSibling(target.getFileName() + ".partial");
+        try {
+            Files.write(tmp, JSON.writeValueAsBytes(r));
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return target;
+    }
+
+    /**
+     * The saved record of {@code variant}, if there is one that can be read.
+     *
+     * @throws IOException if the record exists but cannot be read or parsed
+     */
+    public static Optional<QualityRecord> load(Path variant) throws IOException {
+        Path p = recordPath(variant);
+        if (!Files.exists(p)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(p.toFile(), QualityRecord.class));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(p.getFileName() + " is not a quality record: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Whether {@code r} still describes {@code variant} as it is on disk (same size and modification time). */
+    public static boolean isCurrent(QualityRecord r, Path variant) throws IOException {
+        return Files.exists(variant)
+                && r.variantBytes() == Files.size(variant)
+                && r.variantModifiedMillis()
+                        == Files.getLastModifiedTime(variant).toMillis();
+    }
+}
