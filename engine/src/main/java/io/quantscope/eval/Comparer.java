@@ -47,6 +47,7 @@ public final class Comparer {
             Tokenizer tok = Tokenizer.of(Vocabulary.of(f.metadata()));
             List<Integer> promptTokens = tok.encode(prompt, true, true);
             Generation g = generate(t, tok, promptTokens, 0, settings.threads(), listener, cancel);
+            cancel.check();
             float[] logits = teacherForce(t, promptTokens, g.tokens(), settings.threads());
             int vocab = t.vocabSize();
             int n = g.tokens().size();
@@ -153,6 +154,7 @@ public final class Comparer {
             }
             Tokenizer tok = Tokenizer.of(Vocabulary.of(f.metadata()));
             Generation g = generate(t, tok, ref.prompt(), index + 1, threads, listener, cancel);
+            cancel.check();
             int n = ref.tokens().size();
             int vocab = ref.vocab();
             double[] kld = new double[n];

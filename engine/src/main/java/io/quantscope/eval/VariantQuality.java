@@ -1,5 +1,6 @@
 package io.quantscope.eval;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -37,8 +38,8 @@ public record VariantQuality(
         double kldP95,
         double kldP90,
         double kldMedian,
-        double sameTopPPct,
-        double sameTopPUnc,
+        @JsonProperty("same_top_p_pct") double sameTopPPct,
+        @JsonProperty("same_top_p_unc") double sameTopPUnc,
         double meanDpPct,
         double meanDpUnc,
         double rmsDpPct,

@@ -1,0 +1,119 @@
+package io.quantscope.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quantscope.imatrix.ImportanceMatrix;
+import io.quantscope.testing.SharedFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** eval, compare and imatrix as a user runs them. */
+class EvalCommandsTest {
+    @TempDir
+    Path tmp;
+
+    private static String shared(String p) {
+        return SharedFiles.require(p).toString();
+    }
+
+    @Test
+    void evalPrintsTheDocumentedJsonAndSavesARecordBesideEachVariant() throws Exception {
+        Path q8 = Files.copy(SharedFiles.require("golden/stories260K-wide-Q8_0.gguf"), tmp.resolve("wide-Q8_0.gguf"));
+        InspectCommandTest.Run r = InspectCommandTest.run(
+                "eval",
+                "--base",
+                shared("models/stories260K-wide-f32.gguf"),
+                "--text",
+                shared("data/tiny-stories-eval.txt"),
+                "--ctx",
+                "128",
+                q8.toString(),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode v = j.get("variants").get(0);
+        assertEquals("wide-Q8_0.gguf", v.get("file").asText());
+        for (String f : new String[] {
+            "ppl", "ppl_ratio", "kld_mean", "kld_p99", "kld_max", "same_top_p_pct", "rms_dp_pct", "kld_median"
+        }) {
+            assertTrue(v.get(f).isNumber(), f + " in " + v);
+        }
+        assertEquals(4.40, v.get("ppl").asDouble(), 0.02);
+        assertEquals(4.3965, j.get("base").get("ppl").asDouble(), 0.001);
+        assertEquals(8, j.get("chunks").asInt());
+        assertTrue(Files.readString(tmp.resolve("wide-Q8_0.quality.json")).contains("\"same_top_p_pct\""));
+        assertTrue(r.err().contains("saved " + tmp.resolve("wide-Q8_0.quality.json")), r.err());
+    }
+
+    @Test
+    void evalOnATooShortTextSaysHowManyTokensItNeeds() throws Exception {
+        Path text = Files.writeString(tmp.resolve("short.txt"), "Once upon a time there was a cat.");
+        InspectCommandTest.Run r = InspectCommandTest.run(
+                "eval",
+                "--base",
+                shared("models/stories260K-wide-f32.gguf"),
+                "--text",
+                text.toString(),
+                "--ctx",
+                "128",
+                shared("golden/stories260K-wide-Q8_0.gguf"));
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("needs at least 256"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
+    void imatrixWritesAFileQuantizeAccepts() throws Exception {
+        Path out = tmp.resolve("wide.imatrix");
+        InspectCommandTest.Run r = InspectCommandTest.run(
+                "imatrix",
+                shared("models/stories260K-wide-f32.gguf"),
+                "--text",
+                shared("data/tiny-stories-eval.txt"),
+                "--ctx",
+                "128",
+                "-o",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("35 tensors, 8 chunks of 128 tokens"), r.out());
+        assertEquals(35, ImportanceMatrix.read(out).entries().size());
+        InspectCommandTest.Run q = InspectCommandTest.run(
+                "quantize",
+                shared("models/stories260K-wide-f32.gguf"),
+                tmp.resolve("imx-Q4_K_M.gguf").toString(),
+                "--type",
+                "Q4_K_M",
+                "--imatrix",
+                out.toString());
+        assertEquals(0, q.code(), q.err());
+    }
+
+    @Test
+    void compareReportsWhereEachVariantLeavesTheBase() throws Exception {
+        InspectCommandTest.Run r = InspectCommandTest.run(
+                "compare",
+                "--base",
+                shared("models/stories260K-wide-f32.gguf"),
+                "--prompt",
+                "Once upon a time",
+                "-n",
+                "24",
+                shared("golden/stories260K-wide-Q8_0.gguf"),
+                shared("golden/stories260K-wide-Q2_K.gguf"),
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(24, j.get("base").get("tokens").size());
+        JsonNode q2 = j.get("variants").get(1);
+        assertEquals("stories260K-wide-Q2_K.gguf", q2.get("file").asText());
+        assertTrue(q2.get("first_divergence").asInt() >= 0);
+        assertEquals(24, q2.get("kld").size());
+        assertTrue(q2.get("mean_kld").asDouble()
+                > j.get("variants").get(0).get("mean_kld").asDouble());
+    }
+}
