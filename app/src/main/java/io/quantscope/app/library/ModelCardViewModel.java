@@ -86,7 +86,7 @@ public final class ModelCardViewModel {
         }
         GgufSummary s = c.summary();
         String ftype = s.fileType().map(t -> t.shortName()).orElse("not recorded");
-        return java.util.List.of(
+        java.util.List<String[]> facts = new java.util.ArrayList<>(java.util.List.of(
                 new String[] {"Architecture", s.architecture()},
                 new String[] {"Parameters", Format.count(s.parameters())},
                 new String[] {"File size", Format.bytes(c.fileBytes()) + "  (GGUF v" + c.version() + ")"},
@@ -101,7 +101,29 @@ public final class ModelCardViewModel {
                 new String[] {
                     "Tokenizer", s.tokenizerDescription() + ", " + Format.count(s.vocabularySize()) + " tokens"
                 },
-                new String[] {"Tensors", Integer.toString(c.tensors().size())});
+                new String[] {"Tensors", Integer.toString(c.tensors().size())}));
+        c.quality().ifPresent(q -> facts.add(new String[] {"Measured quality", describe(q)}));
+        return facts;
+    }
+
+    /** One line on a reloaded quality record: the figures a user chooses by, against what, and whether it still holds. */
+    static String describe(ModelCard.Quality q) {
+        if (q.record().isEmpty()) {
+            return "record unreadable: " + q.problem().orElse("unknown reason");
+        }
+        var r = q.record().get();
+        var v = r.quality();
+        String line = String.format(
+                Locale.ROOT,
+                "PPL %.4f (×%.4f vs %s), KLD %.4f, same top token %.1f%% — %s, ctx %d",
+                v.ppl(),
+                v.pplRatio(),
+                r.base(),
+                v.kldMean(),
+                v.sameTopPPct(),
+                r.text(),
+                r.ctx());
+        return q.current() ? line : line + " (stale: the file changed since it was measured)";
     }
 
     public ReadOnlyObjectProperty<ModelCard> cardProperty() {
