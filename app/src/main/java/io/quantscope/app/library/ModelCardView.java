@@ -40,6 +40,13 @@ public final class ModelCardView {
         facts.getStyleClass().add("library-facts");
         facts.setHgap(16);
         facts.setVgap(6);
+        // names keep their width; values take the rest and wrap (the measured-quality line is long)
+        javafx.scene.layout.ColumnConstraints names = new javafx.scene.layout.ColumnConstraints();
+        names.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        javafx.scene.layout.ColumnConstraints values = new javafx.scene.layout.ColumnConstraints();
+        values.setHgrow(Priority.ALWAYS);
+        values.setMinWidth(120);
+        facts.getColumnConstraints().setAll(names, values);
 
         typeMix = new PieChart();
         typeMix.setId("type-mix");
@@ -111,6 +118,7 @@ public final class ModelCardView {
             k.getStyleClass().add("library-fact-name");
             Label v = new Label(f[1]);
             v.getStyleClass().add("library-fact-value");
+            v.setWrapText(true);
             facts.addRow(row++, k, v);
         }
         var data = FXCollections.<PieChart.Data>observableArrayList();

@@ -16,7 +16,12 @@ public final class QuantscopeApp extends Application {
         stage.setTitle("Quantscope");
         stage.setScene(window.createScene(1200, 800));
         stage.show();
-        window.openSample();
+        var files = getParameters().getRaw();
+        if (files.isEmpty()) {
+            window.openSample();
+        } else {
+            window.open(Path.of(files.get(0)));
+        }
     }
 
     @Override
