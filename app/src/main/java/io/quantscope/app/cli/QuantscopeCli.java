@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
             BenchCommand.class,
             EvalCommand.class,
             ImatrixCommand.class,
-            CompareCommand.class
+            CompareCommand.class,
+            MemoryCommand.class
         })
 public final class QuantscopeCli {
 

@@ -116,4 +116,31 @@ class EvalCommandsTest {
         assertTrue(q2.get("mean_kld").asDouble()
                 > j.get("variants").get(0).get("mean_kld").asDouble());
     }
+
+    @Test
+    void memoryPrintsTheDocumentedJson() throws Exception {
+        InspectCommandTest.Run r = InspectCommandTest.run(
+                "memory",
+                shared("models/stories260K-wide-f32.gguf"),
+                "--type",
+                "Q4_K_M",
+                "--ctx",
+                "512",
+                "--kv-type",
+                "q8_0",
+                "--budget-gb",
+                "0.25",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        long total = j.get("weights_bytes").asLong()
+                + j.get("kv_bytes").asLong()
+                + j.get("compute_bytes").asLong()
+                + j.get("overhead_bytes").asLong();
+        assertEquals(total, j.get("total_bytes").asLong());
+        assertEquals("Q4_K_M", j.get("preset").asText());
+        JsonNode custom = j.get("verdicts").get(j.get("verdicts").size() - 1);
+        assertEquals("custom", custom.get("target").asText());
+        assertEquals("does not fit", custom.get("verdict").asText(), "the fixed 256 MiB allowance alone exceeds it");
+    }
 }
