@@ -3,11 +3,10 @@ package io.quantscope.eval;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.quantscope.convert.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,19 +54,7 @@ public final class QualityStore {
     }
 
     static Path write(Path variant, QualityRecord r) throws IOException {
-        Path target = recordPath(variant);
-        Path tmp = target.resolveSibling(target.getFileName() + ".partial");
-        try {
-            Files.write(tmp, JSON.writeValueAsBytes(r));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return target;
+        return AtomicFiles.write(recordPath(variant), o -> o.write(JSON.writeValueAsBytes(r)));
     }
 
     /**

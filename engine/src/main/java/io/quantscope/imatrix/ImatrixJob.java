@@ -1,5 +1,6 @@
 package io.quantscope.imatrix;
 
+import io.quantscope.convert.AtomicFiles;
 import io.quantscope.convert.Cancellation;
 import io.quantscope.eval.LogProbs;
 import io.quantscope.eval.TextChunks;
@@ -9,11 +10,7 @@ import io.quantscope.infer.Transformer;
 import io.quantscope.tokenizer.Tokenizer;
 import io.quantscope.tokenizer.Vocabulary;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
@@ -76,18 +73,6 @@ public final class ImatrixJob {
 
     /** Writes the collected matrix to {@code out} through {@code out.partial}, renamed when complete. */
     public static void write(ImatrixCollector collector, Path out, String dataset) throws IOException {
-        Path tmp = out.resolveSibling(out.getFileName() + ".partial");
-        try {
-            try (OutputStream o = Files.newOutputStream(tmp)) {
-                collector.write(o, dataset);
-            }
-            try {
-                Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(out, o -> collector.write(o, dataset));
     }
 }

@@ -65,10 +65,8 @@ final class CompareCommand implements Callable<Integer> {
         CompareSettings s = new CompareSettings(n, SamplerSettings.of(temp, seed), threads, budget);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Cancellation cancel = new Cancellation();
-        Thread hook = new Thread(cancel::cancel);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (CtrlC ctrlC = new CtrlC()) {
+            Cancellation cancel = ctrlC.cancellation();
             CompareReport r = new Comparer(s)
                     .run(
                             base,
@@ -94,12 +92,6 @@ final class CompareCommand implements Callable<Integer> {
             }
             out.flush();
             return 0;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: nothing to remove
-            }
         }
     }
 

@@ -55,11 +55,9 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String content = readText(text);
         PrintWriter err = spec.commandLine().getErr();
-        Cancellation cancel = new Cancellation();
-        Thread hook = new Thread(cancel::cancel);
-        Runtime.getRuntime().addShutdownHook(hook);
         EvalReport r;
-        try {
+        try (CtrlC ctrlC = new CtrlC()) {
+            Cancellation cancel = ctrlC.cancellation();
             r = new Evaluator(EvalSettings.of(ctx, threads))
                     .run(
                             base,
@@ -83,12 +81,6 @@ final class EvalCommand implements Callable<Integer> {
                                 err.flush();
                             },
                             cancel);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: nothing to remove
-            }
         }
         if (!noSave && !variants.isEmpty()) {
             try {

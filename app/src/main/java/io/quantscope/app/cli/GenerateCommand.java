@@ -62,10 +62,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Cancellation cancel = new Cancellation();
-        Thread hook = new Thread(cancel::cancel);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (GgufFile file = GgufFile.open(model)) {
+        try (CtrlC ctrlC = new CtrlC();
+                GgufFile file = GgufFile.open(model)) {
+            Cancellation cancel = ctrlC.cancellation();
             Transformer t = Transformer.of(file);
             Tokenizer tok = Tokenizer.of(Vocabulary.of(file.metadata()));
             List<Integer> promptTokens = tok.encode(prompt, true, true);
@@ -101,12 +100,6 @@ final class GenerateCommand implements Callable<Integer> {
                             g.tokensPerSecond(),
                             g.stop());
             return 0;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: nothing to remove
-            }
         }
     }
 }

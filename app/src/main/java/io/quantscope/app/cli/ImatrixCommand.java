@@ -45,10 +45,8 @@ final class ImatrixCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String content = EvalCommand.readText(text);
         PrintWriter err = spec.commandLine().getErr();
-        Cancellation cancel = new Cancellation();
-        Thread hook = new Thread(cancel::cancel);
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
+        try (CtrlC ctrlC = new CtrlC()) {
+            Cancellation cancel = ctrlC.cancellation();
             ImatrixJob.Result r = ImatrixJob.run(
                     model,
                     content,
@@ -73,12 +71,6 @@ final class ImatrixCommand implements Callable<Integer> {
                             ctx,
                             r.ppl());
             return 0;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: nothing to remove
-            }
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.quantscope.app.cli;
 
-import io.quantscope.convert.Cancellation;
 import io.quantscope.convert.QuantizeJob;
 import io.quantscope.convert.QuantizeProgress;
 import io.quantscope.gguf.GgufFile;
@@ -15,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -128,29 +125,13 @@ final class QuantizeCommand implements Callable<Integer> {
 
     /** Runs the job; Ctrl-C cancels it and waits until the partial file is gone. */
     private QuantizeJob.Result runCancellable(QuantizeOptions opt) throws Exception {
-        Cancellation cancel = new Cancellation();
-        CountDownLatch finished = new CountDownLatch(1);
-        Thread hook = new Thread(() -> {
-            cancel.cancel();
-            try {
-                finished.await(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
         PrintWriter err = spec.commandLine().getErr();
         boolean showProgress = !json && System.console() != null;
-        try {
-            return QuantizeJob.run(in, out, opt, threads, showProgress ? progressPrinter(err) : p -> {}, cancel);
+        try (CtrlC ctrlC = new CtrlC()) {
+            return QuantizeJob.run(
+                    in, out, opt, threads, showProgress ? progressPrinter(err) : p -> {}, ctrlC.cancellation());
         } finally {
-            finished.countDown();
             if (showProgress) err.print("\r\033[K");
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running: it waits for the latch above
-            }
         }
     }
 
