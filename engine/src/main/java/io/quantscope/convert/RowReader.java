@@ -7,14 +7,14 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /** Reads rows of a mapped tensor of any supported type as floats (F32 copied, others converted or dequantized). */
-final class RowReader {
+public final class RowReader {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private RowReader() {}
 
     /** Row {@code r} of a tensor with rows of {@code n} weights into {@code x[0..n)}; {@code scratch} holds a row. */
-    static void read(MemorySegment data, GgmlType type, int n, long r, float[] x, byte[] scratch) {
+    public static void read(MemorySegment data, GgmlType type, int n, long r, float[] x, byte[] scratch) {
         long rowBytes = type.rowBytes(n);
         long off = r * rowBytes;
         switch (type) {

@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
             EvalCommand.class,
             ImatrixCommand.class,
             CompareCommand.class,
-            MemoryCommand.class
+            MemoryCommand.class,
+            StatsCommand.class
         })
 public final class QuantscopeCli {
 

@@ -143,4 +143,21 @@ class EvalCommandsTest {
         assertEquals("custom", custom.get("target").asText());
         assertEquals("does not fit", custom.get("verdict").asText(), "the fixed 256 MiB allowance alone exceeds it");
     }
+
+    @Test
+    void statsShowsATensorsErrorUnderEachTypeAndRanksPresets() throws Exception {
+        InspectCommandTest.Run r = InspectCommandTest.run(
+                "stats", shared("models/stories260K-wide-f32.gguf"), "--tensor", "blk.0.ffn_down.weight", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals("ffn_down", j.get("tensor").get("kind").asText());
+        assertEquals(10, j.get("errors").size(), "Q2_K … Q8_0");
+        assertTrue(j.get("tensor").get("channels").get("top").size() > 0);
+
+        InspectCommandTest.Run m =
+                InspectCommandTest.run("stats", shared("models/stories260K-wide-f32.gguf"), "--rank", "--rows", "8");
+        assertEquals(0, m.code(), m.err());
+        assertTrue(m.out().contains("expected quality by preset (8 rows per tensor sampled)"), m.out());
+        assertTrue(m.out().contains("kind ") && m.out().contains("ffn_down"), m.out());
+    }
 }
