@@ -32,15 +32,22 @@ public final class WeightScan {
     /**
      * What to compute.
      *
-     * @param bins histogram bins (symmetric around zero, spanning ±max|w| of each tensor or group)
+     * @param bins histogram bins
+     * @param range fixed {@code {lo, hi}} for every histogram, or null for bins symmetric around zero spanning ±max|w|
+     *     of each tensor or group
      * @param channels also compute per-channel outlier statistics for matrices
      * @param topK channels listed per tensor
      * @param tensors which tensors to scan (by name)
      * @param imatrix importance per channel for the weighted outlier view, or null
      */
-    public record Options(int bins, boolean channels, int topK, Predicate<String> tensors, ImportanceMatrix imatrix) {
+    public record Options(
+            int bins, double[] range, boolean channels, int topK, Predicate<String> tensors, ImportanceMatrix imatrix) {
         public static Options defaults() {
-            return new Options(64, true, 8, n -> true, null);
+            return new Options(64, null, true, 8, n -> true, null);
+        }
+
+        Histogram histogram(ValueCounts v) {
+            return range == null ? Histogram.symmetric(v, bins) : Histogram.fixed(v, range[0], range[1], bins);
         }
     }
 
@@ -114,14 +121,7 @@ public final class WeightScan {
             String kind = kind(t.name());
             int layer = t.blockIndex();
             out.add(new TensorStats(
-                    t.name(),
-                    kind,
-                    layer,
-                    t.type().name(),
-                    t.ne(),
-                    s.counts.summary(),
-                    Histogram.symmetric(s.counts, opt.bins()),
-                    ch));
+                    t.name(), kind, layer, t.type().name(), t.ne(), s.counts.summary(), opt.histogram(s.counts), ch));
             if (matrix) {
                 int flags = ch == null ? 0 : ch.flagged();
                 kinds.computeIfAbsent(kind, k -> new ValueCounts()).merge(s.counts);
@@ -141,21 +141,20 @@ public final class WeightScan {
             }
         }
         List<GroupStats> kindStats = new ArrayList<>();
-        kinds.forEach((k, v) -> kindStats.add(group(k, kindTensors.get(k)[0], v, opt.bins(), kindFlags.get(k))));
+        kinds.forEach((k, v) -> kindStats.add(group(k, kindTensors.get(k)[0], v, opt, kindFlags.get(k))));
         List<GroupStats> layerStats = new ArrayList<>();
-        layers.forEach(
-                (l, v) -> layerStats.add(group("blk." + l, layerTensors.get(l)[0], v, opt.bins(), layerFlags.get(l))));
+        layers.forEach((l, v) -> layerStats.add(group("blk." + l, layerTensors.get(l)[0], v, opt, layerFlags.get(l))));
         return new ModelStats(
                 out,
                 kindStats,
                 layerStats,
-                group("model", modelTensors, model, opt.bins(), modelFlags),
+                group("model", modelTensors, model, opt, modelFlags),
                 bytes,
                 (System.nanoTime() - t0) / 1e9);
     }
 
-    private static GroupStats group(String name, int tensors, ValueCounts v, int bins, int flags) {
-        return new GroupStats(name, tensors, v.summary(), Histogram.symmetric(v, bins), flags);
+    private static GroupStats group(String name, int tensors, ValueCounts v, Options opt, int flags) {
+        return new GroupStats(name, tensors, v.summary(), opt.histogram(v), flags);
     }
 
     private record Scanned(ValueCounts counts, float[] maxAbs, double[] sumSq) {}

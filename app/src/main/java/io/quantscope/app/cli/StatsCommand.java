@@ -60,6 +60,9 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--bins", description = "Histogram bins (default 64).")
     int bins = 64;
 
+    @Option(names = "--range", description = "Fixed histogram range LO:HI (default: symmetric, ±max|w|).")
+    String range;
+
     @Option(names = "--top", description = "Outlier channels listed per tensor (default 8).")
     int top = 8;
 
@@ -90,7 +93,7 @@ final class StatsCommand implements Callable<Integer> {
                         .orElseThrow(() -> new IllegalArgumentException("no tensor '" + tensor + "' in " + model));
                 WeightScan.ModelStats s = WeightScan.scan(
                         f,
-                        new WeightScan.Options(bins, t.nDims() >= 2, top, tensor::equals, imx),
+                        new WeightScan.Options(bins, range(), t.nDims() >= 2, top, tensor::equals, imx),
                         threads,
                         null,
                         ctrlC.cancellation());
@@ -110,7 +113,7 @@ final class StatsCommand implements Callable<Integer> {
             } else {
                 WeightScan.ModelStats s = WeightScan.scan(
                         f,
-                        new WeightScan.Options(bins, !noOutliers, top, n -> true, imx),
+                        new WeightScan.Options(bins, range(), !noOutliers, top, n -> true, imx),
                         threads,
                         null,
                         ctrlC.cancellation());
@@ -140,6 +143,23 @@ final class StatsCommand implements Callable<Integer> {
         }
     }
 
+    private double[] range() {
+        if (range == null) {
+            return null;
+        }
+        String[] p = range.split(":");
+        try {
+            double lo = Double.parseDouble(p[0]);
+            double hi = Double.parseDouble(p[1]);
+            if (p.length == 2 && hi > lo) {
+                return new double[] {lo, hi};
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--range needs LO:HI with LO < HI, e.g. -0.1:0.1 (got '" + range + "')");
+    }
+
     private static String summary(WeightSummary s) {
         return String.format(
                 Locale.ROOT,
@@ -155,6 +175,9 @@ final class StatsCommand implements Callable<Integer> {
 
     /** A histogram as text: one bar per group of bins, log-scaled so the tails show. */
     static void bars(PrintWriter out, Histogram h, int rowsShown) {
+        if (h.below() > 0) {
+            out.printf(Locale.ROOT, "  %11s  %,d below %.4g%n", "", h.below(), h.lo());
+        }
         int per = Math.max(1, h.bins().length / rowsShown);
         double maxLog = 0;
         for (int i = 0; i < h.bins().length; i += per) {
@@ -164,6 +187,9 @@ final class StatsCommand implements Callable<Integer> {
             long c = sum(h.bins(), i, per);
             int w = maxLog == 0 ? 0 : (int) Math.round(40 * Math.log1p(c) / maxLog);
             out.printf(Locale.ROOT, "  %+10.4g  %-40s %,d%n", h.lo() + i * h.binWidth(), "#".repeat(w), c);
+        }
+        if (h.above() > 0) {
+            out.printf(Locale.ROOT, "  %11s  %,d above %.4g%n", "", h.above(), h.hi());
         }
     }
 
