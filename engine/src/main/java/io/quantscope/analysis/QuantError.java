@@ -60,24 +60,62 @@ public record QuantError(
         }
         MemorySegment data = file.tensorData(t);
         int n = (int) t.rowLength();
+        BlockCodec codec = Codecs.of(type);
+        byte[] scratch = new byte[(int) t.type().rowBytes(n)];
+        byte[] q = new byte[(int) type.rowBytes(n)];
+        return accumulate(t, type, maxRows, bins, (r, x, y) -> {
+            RowReader.read(data, t.type(), n, r, x, scratch);
+            codec.quantizeRow(x, 0, n, imatrix, q, 0);
+            codec.dequantizeRow(q, 0, n, y, 0);
+        });
+    }
+
+    /**
+     * What a variant's stored tensor differs from its source's: the same figures, from the variant's dequantized rows
+     * against the source's.
+     *
+     * @throws IllegalArgumentException if the tensor is missing from either file or the shapes differ
+     */
+    public static QuantError compare(GgufFile source, GgufFile variant, String tensor, int maxRows, int bins) {
+        GgufTensorInfo s = source.tensor(tensor)
+                .orElseThrow(() -> new IllegalArgumentException("no tensor '" + tensor + "' in the source"));
+        GgufTensorInfo v = variant.tensor(tensor)
+                .orElseThrow(() -> new IllegalArgumentException("no tensor '" + tensor + "' in the variant"));
+        if (!java.util.Arrays.equals(s.ne(), v.ne())) {
+            throw new IllegalArgumentException(tensor + " has shape " + java.util.Arrays.toString(v.ne())
+                    + " in the variant but " + java.util.Arrays.toString(s.ne()) + " in the source");
+        }
+        int n = (int) s.rowLength();
+        MemorySegment sd = source.tensorData(s);
+        MemorySegment vd = variant.tensorData(v);
+        byte[] ss = new byte[(int) s.type().rowBytes(n)];
+        byte[] vs = new byte[(int) v.type().rowBytes(n)];
+        return accumulate(s, v.type(), maxRows, bins, (r, x, y) -> {
+            RowReader.read(sd, s.type(), n, r, x, ss);
+            RowReader.read(vd, v.type(), n, r, y, vs);
+        });
+    }
+
+    /** Fills {@code x} with the original row {@code r} and {@code y} with what the type makes of it. */
+    @FunctionalInterface
+    private interface RowPair {
+        void read(long r, float[] x, float[] y);
+    }
+
+    private static QuantError accumulate(GgufTensorInfo t, GgmlType type, int maxRows, int bins, RowPair rowsOf) {
+        int n = (int) t.rowLength();
         long rows = t.rows();
         int k = (int) Math.min(rows, Math.max(1, maxRows));
-        BlockCodec codec = Codecs.of(type);
         float[] x = new float[n];
         float[] y = new float[n];
         float[] e = bins > 0 ? new float[n] : null;
-        byte[] scratch = new byte[(int) t.type().rowBytes(n)];
-        byte[] q = new byte[(int) type.rowBytes(n)];
         ValueCounts dq = bins > 0 ? new ValueCounts() : null;
         ValueCounts err = bins > 0 ? new ValueCounts() : null;
         double sx = 0;
         double se = 0;
         double max = 0;
         for (int i = 0; i < k; i++) {
-            long r = i * rows / k;
-            RowReader.read(data, t.type(), n, r, x, scratch);
-            codec.quantizeRow(x, 0, n, imatrix, q, 0);
-            codec.dequantizeRow(q, 0, n, y, 0);
+            rowsOf.read(i * rows / k, x, y);
             for (int j = 0; j < n; j++) {
                 double d = (double) x[j] - y[j];
                 sx += (double) x[j] * x[j];

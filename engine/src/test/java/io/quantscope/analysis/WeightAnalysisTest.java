@@ -162,6 +162,10 @@ class WeightAnalysisTest {
             assertEquals(se, e.sumErrSq(), 1e-9 * se);
             assertEquals(10 * Math.log10(sx / se), e.snrDb(), 1e-9);
             assertEquals(e.rowsSampled() * (long) n, e.error().total());
+            QuantError stored = QuantError.compare(src, q, name, Integer.MAX_VALUE, 16);
+            assertEquals("Q4_0", stored.type());
+            assertEquals(e.sumErrSq(), stored.sumErrSq(), 0, "the variant's stored error is what our quantizer makes");
+            assertEquals(e.maxErr(), stored.maxErr(), 0);
             QuantError q8 = QuantError.measure(src, t, GgmlType.Q8_0, 64, null, 0);
             QuantError q2 = QuantError.measure(src, t, GgmlType.Q2_K, 64, null, 0);
             assertTrue(q8.snrDb() > e.snrDb() && e.snrDb() > q2.snrDb(), "more bits, less error");

@@ -51,6 +51,11 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--type", description = "With --tensor: only this type's error, with its histograms.")
     String type;
 
+    @Option(
+            names = "--source",
+            description = "With --tensor on a variant: its error against this source model (what the file holds).")
+    Path source;
+
     @Option(names = "--rank", description = "Rank the presets by expected quality (F32/F16/BF16 models).")
     boolean rank;
 
@@ -100,9 +105,15 @@ final class StatsCommand implements Callable<Integer> {
                 List<QuantError> errors = new ArrayList<>();
                 List<GgmlType> types = type == null ? TYPES : List.of(GgmlType.valueOf(type.toUpperCase(Locale.ROOT)));
                 float[] imp = imx == null ? null : imx.get(tensor).orElse(null);
-                for (GgmlType ty : types) {
-                    if (t.nDims() >= 2 && QuantError.applies(t, ty)) {
-                        errors.add(QuantError.measure(f, t, ty, rows, imp, type == null ? 0 : bins));
+                if (source != null) {
+                    try (GgufFile src = GgufFile.open(source)) {
+                        errors.add(QuantError.compare(src, f, tensor, rows, bins));
+                    }
+                } else {
+                    for (GgmlType ty : types) {
+                        if (t.nDims() >= 2 && QuantError.applies(t, ty)) {
+                            errors.add(QuantError.measure(f, t, ty, rows, imp, type == null ? 0 : bins));
+                        }
                     }
                 }
                 doc.put("tensor", s.tensors().getFirst());
