@@ -57,11 +57,7 @@ final class Matmul {
                 int r1 = Math.min(rows, r0 + CHUNK);
                 float[] out = outs[i];
                 InputRows inp = in[i];
-                for (int r = r0; r < r1; r++) {
-                    for (int t = 0; t < tokens; t++) {
-                        out[t * rows + r] = m.dot(r, inp, t);
-                    }
-                }
+                m.dotRows(r0, r1, inp, out);
             }
         });
     }

@@ -17,6 +17,29 @@ public interface DotKernel {
     /** Weight row starting at byte {@code off} of {@code w} · activation row {@code row} of {@code in}. */
     float dot(MemorySegment w, long off, InputRows in, int row);
 
+    /**
+     * The weight row · every activation row of {@code in}: {@code out[outOff + t·stride]} for each token {@code t}.
+     * Kernels with a batch path decode the weight row once and multiply several tokens per instruction; the results
+     * are the bits {@link #dot} gives token by token.
+     */
+    default void dotBatch(MemorySegment w, long off, InputRows in, float[] out, int outOff, int stride) {
+        for (int t = 0; t < in.rows; t++) {
+            out[outOff + t * stride] = dot(w, off, in, t);
+        }
+    }
+
+    /**
+     * {@code nRows} consecutive weight rows ({@code rowBytes} apart) · every activation row: row {@code j}, token
+     * {@code t} into {@code out[outOff + j + t·stride]}. Kernels with a batch path multiply several rows with each
+     * activation vector they load.
+     */
+    default void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        for (int j = 0; j < nRows; j++) {
+            dotBatch(w, off + j * rowBytes, in, out, outOff + j, stride);
+        }
+    }
+
     /** The scalar reference the fast path must equal. */
     float dotReference(MemorySegment w, long off, InputRows in, int row);
 }

@@ -25,6 +25,21 @@ public final class InputRows {
     public int[] bsums = new int[0];
     public float[] f = new float[0];
 
+    /** Tokens rounded up to a multiple of {@link #GROUP}, or 0 when {@link #qT} is not built. */
+    public int tpad;
+
+    /**
+     * Q8_0 activations transposed for batch kernels, as floats (integers up to 127, so products and 32-term block sums
+     * are exact in float): value {@code j} of token {@code t} at {@code j·tpad + t}.
+     */
+    public float[] qT = new float[0];
+
+    /** Block scales transposed the same way: block {@code b} of token {@code t} at {@code b·tpad + t}. */
+    public float[] dT = new float[0];
+
+    /** Tokens a batch kernel handles at once: one per float lane of the machine's widest vector. */
+    public static final int GROUP = VectorDots.BATCH_LANES;
+
     public InputRows(InputFormat format) {
         this.format = format;
     }
@@ -60,7 +75,32 @@ public final class InputRows {
                 qs16[i] = qs[i];
             }
         }
+        tpad = 0;
+        if (format == InputFormat.Q8_0 && rows >= GROUP) {
+            transpose();
+        }
         return this;
+    }
+
+    private void transpose() {
+        tpad = (rows + GROUP - 1) / GROUP * GROUP;
+        int nb = n / 32;
+        if (qT.length < n * tpad) {
+            qT = new float[n * tpad];
+        }
+        if (dT.length < nb * tpad) {
+            dT = new float[nb * tpad];
+        }
+        java.util.Arrays.fill(qT, 0, n * tpad, 0f);
+        java.util.Arrays.fill(dT, 0, nb * tpad, 0f);
+        for (int t = 0; t < rows; t++) {
+            for (int j = 0; j < n; j++) {
+                qT[j * tpad + t] = qs[t * n + j];
+            }
+            for (int b = 0; b < nb; b++) {
+                dT[b * tpad + t] = d[t * nb + b];
+            }
+        }
     }
 
     private void ensureF(int total) {

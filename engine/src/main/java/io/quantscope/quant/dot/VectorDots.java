@@ -1,6 +1,7 @@
 package io.quantscope.quant.dot;
 
 import io.quantscope.quant.KScales;
+import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -87,6 +88,226 @@ final class VectorDots {
             sumf += sumi * Mem.f16(w, bo) * in.d[yb + ib];
         }
         return sumf;
+    }
+
+    /** Per-thread scratch for a decoded weight row (values as ints, block scales as floats). */
+    private static final class RowScratch {
+        float[] q = new float[0];
+        float[] d = new float[0];
+        final float[] lanes = new float[BATCH_LANES];
+
+        RowScratch ensure(int n) {
+            if (q.length < n) {
+                q = new float[n];
+                d = new float[n / 32 + 1];
+            }
+            return this;
+        }
+    }
+
+    /** The batch kernels' shape: the preferred (widest) float vector. */
+    private static final VectorSpecies<Float> FB = FloatVector.SPECIES_PREFERRED;
+
+    static final int BATCH_LANES = FB.length();
+
+    private static final ThreadLocal<RowScratch> SCRATCH = ThreadLocal.withInitial(RowScratch::new);
+
+    /** Weight rows a batch kernel multiplies together, so each activation vector loaded serves all of them. */
+    static final int ROWS = 4;
+
+    /**
+     * Q8_0 or Q4_0 rows × a batch: each group of {@link #ROWS} rows is decoded once, then multiplied with the
+     * activations {@link #BATCH_LANES} tokens at a time. The activations are transposed, so each lane accumulates one
+     * token's block sum and no horizontal sums are needed. The sums are integers below 2^24 taken with float
+     * multiply-adds, so they are exact: the block terms are then scaled and added in ggml's order, giving the bits of
+     * the one-token path. Returns false when the batch path does not apply.
+     */
+    static boolean block32Batch(
+            GgmlType type,
+            MemorySegment w,
+            long off,
+            long rowBytes,
+            int nRows,
+            InputRows in,
+            float[] out,
+            int outOff,
+            int stride) {
+        if (!ENABLED || in.tpad == 0) {
+            return false;
+        }
+        int n = in.n;
+        int nb = n / 32;
+        RowScratch sc = SCRATCH.get().ensure(ROWS * n);
+        boolean q8 = type == GgmlType.Q8_0;
+        for (int r0 = 0; r0 < nRows; r0 += ROWS) {
+            for (int j = 0; j < ROWS; j++) {
+                int r = r0 + j;
+                if (r >= nRows) {
+                    java.util.Arrays.fill(sc.q, j * n, (j + 1) * n, 0f);
+                    java.util.Arrays.fill(sc.d, j * nb, (j + 1) * nb, 0f);
+                } else if (q8) {
+                    decodeQ8_0(w, off + r * rowBytes, nb, sc, j * n, j * nb);
+                } else {
+                    decodeQ4_0(w, off + r * rowBytes, nb, sc, j * n, j * nb);
+                }
+            }
+            batch32(sc, in, out, outOff + r0, stride, Math.min(ROWS, nRows - r0), q8);
+        }
+        return true;
+    }
+
+    private static void decodeQ8_0(MemorySegment w, long off, int nb, RowScratch sc, int qo, int dO) {
+        for (int ib = 0; ib < nb; ib++) {
+            long bo = off + 34L * ib;
+            sc.d[dO + ib] = Mem.f16(w, bo);
+            for (int k = 0; k < 32; k++) {
+                sc.q[qo + ib * 32 + k] = Mem.s8(w, bo + 2 + k);
+            }
+        }
+    }
+
+    private static void decodeQ4_0(MemorySegment w, long off, int nb, RowScratch sc, int qo, int dO) {
+        for (int ib = 0; ib < nb; ib++) {
+            long bo = off + 18L * ib;
+            sc.d[dO + ib] = Mem.f16(w, bo);
+            for (int k = 0; k < 16; k++) {
+                int q = Mem.u8(w, bo + 2 + k);
+                sc.q[qo + ib * 32 + k] = (q & 0x0F) - 8;
+                sc.q[qo + ib * 32 + k + 16] = (q >>> 4) - 8;
+            }
+        }
+    }
+
+    /**
+     * Four decoded rows × every token group. {@code scaleFirst}: Q8_0 computes {@code sumi·(dx·dy)}; Q4_0 computes
+     * {@code (sumi·dx)·dy}.
+     */
+    private static void batch32(
+            RowScratch sc, InputRows in, float[] out, int outOff, int stride, int rows, boolean scaleFirst) {
+        int n = in.n;
+        int nb = n / 32;
+        int tp = in.tpad;
+        float[] y = in.qT;
+        float[] q = sc.q;
+        float[] lanes = sc.lanes;
+        int g = 0;
+        for (; g + InputRows.GROUP < in.rows; g += 2 * InputRows.GROUP) {
+            pair32(sc, in, out, outOff, stride, rows, scaleFirst, g);
+        }
+        for (; g < in.rows; g += InputRows.GROUP) {
+            FloatVector f0 = FloatVector.zero(FB);
+            FloatVector f1 = f0;
+            FloatVector f2 = f0;
+            FloatVector f3 = f0;
+            for (int ib = 0; ib < nb; ib++) {
+                FloatVector a0 = FloatVector.zero(FB);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                int base = ib * 32 * tp + g;
+                int wo = ib * 32;
+                for (int k = 0; k < 32; k++) {
+                    FloatVector yv = FloatVector.fromArray(FB, y, base + k * tp);
+                    a0 = yv.fma(FloatVector.broadcast(FB, q[wo + k]), a0);
+                    a1 = yv.fma(FloatVector.broadcast(FB, q[n + wo + k]), a1);
+                    a2 = yv.fma(FloatVector.broadcast(FB, q[2 * n + wo + k]), a2);
+                    a3 = yv.fma(FloatVector.broadcast(FB, q[3 * n + wo + k]), a3);
+                }
+                FloatVector dy = FloatVector.fromArray(FB, in.dT, ib * tp + g);
+                f0 = f0.add(term(a0, dy, sc.d[ib], scaleFirst));
+                f1 = f1.add(term(a1, dy, sc.d[nb + ib], scaleFirst));
+                f2 = f2.add(term(a2, dy, sc.d[2 * nb + ib], scaleFirst));
+                f3 = f3.add(term(a3, dy, sc.d[3 * nb + ib], scaleFirst));
+            }
+            store(f0, lanes, out, outOff, stride, g, in.rows, 0, rows);
+            store(f1, lanes, out, outOff, stride, g, in.rows, 1, rows);
+            store(f2, lanes, out, outOff, stride, g, in.rows, 2, rows);
+            store(f3, lanes, out, outOff, stride, g, in.rows, 3, rows);
+        }
+    }
+
+    /**
+     * {@link #batch32} for two token groups at once: four row broadcasts and two activation loads feed eight
+     * multiply-adds, where one group needs five loads for four.
+     */
+    private static void pair32(
+            RowScratch sc, InputRows in, float[] out, int outOff, int stride, int rows, boolean scaleFirst, int g) {
+        int n = in.n;
+        int nb = n / 32;
+        int tp = in.tpad;
+        int h = g + InputRows.GROUP;
+        float[] y = in.qT;
+        float[] q = sc.q;
+        FloatVector f0 = FloatVector.zero(FB);
+        FloatVector f1 = f0;
+        FloatVector f2 = f0;
+        FloatVector f3 = f0;
+        FloatVector e0 = f0;
+        FloatVector e1 = f0;
+        FloatVector e2 = f0;
+        FloatVector e3 = f0;
+        for (int ib = 0; ib < nb; ib++) {
+            FloatVector a0 = FloatVector.zero(FB);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            int base = ib * 32 * tp + g;
+            int wo = ib * 32;
+            for (int k = 0; k < 32; k++) {
+                FloatVector yv = FloatVector.fromArray(FB, y, base + k * tp);
+                FloatVector yw = FloatVector.fromArray(FB, y, base + k * tp + InputRows.GROUP);
+                FloatVector w0 = FloatVector.broadcast(FB, q[wo + k]);
+                FloatVector w1 = FloatVector.broadcast(FB, q[n + wo + k]);
+                FloatVector w2 = FloatVector.broadcast(FB, q[2 * n + wo + k]);
+                FloatVector w3 = FloatVector.broadcast(FB, q[3 * n + wo + k]);
+                a0 = yv.fma(w0, a0);
+                a1 = yv.fma(w1, a1);
+                a2 = yv.fma(w2, a2);
+                a3 = yv.fma(w3, a3);
+                b0 = yw.fma(w0, b0);
+                b1 = yw.fma(w1, b1);
+                b2 = yw.fma(w2, b2);
+                b3 = yw.fma(w3, b3);
+            }
+            FloatVector dy = FloatVector.fromArray(FB, in.dT, ib * tp + g);
+            FloatVector dz = FloatVector.fromArray(FB, in.dT, ib * tp + h);
+            f0 = f0.add(term(a0, dy, sc.d[ib], scaleFirst));
+            f1 = f1.add(term(a1, dy, sc.d[nb + ib], scaleFirst));
+            f2 = f2.add(term(a2, dy, sc.d[2 * nb + ib], scaleFirst));
+            f3 = f3.add(term(a3, dy, sc.d[3 * nb + ib], scaleFirst));
+            e0 = e0.add(term(b0, dz, sc.d[ib], scaleFirst));
+            e1 = e1.add(term(b1, dz, sc.d[nb + ib], scaleFirst));
+            e2 = e2.add(term(b2, dz, sc.d[2 * nb + ib], scaleFirst));
+            e3 = e3.add(term(b3, dz, sc.d[3 * nb + ib], scaleFirst));
+        }
+        float[] lanes = sc.lanes;
+        store(f0, lanes, out, outOff, stride, g, in.rows, 0, rows);
+        store(f1, lanes, out, outOff, stride, g, in.rows, 1, rows);
+        store(f2, lanes, out, outOff, stride, g, in.rows, 2, rows);
+        store(f3, lanes, out, outOff, stride, g, in.rows, 3, rows);
+        store(e0, lanes, out, outOff, stride, h, in.rows, 0, rows);
+        store(e1, lanes, out, outOff, stride, h, in.rows, 1, rows);
+        store(e2, lanes, out, outOff, stride, h, in.rows, 2, rows);
+        store(e3, lanes, out, outOff, stride, h, in.rows, 3, rows);
+    }
+
+    private static FloatVector term(FloatVector s, FloatVector dy, float dx, boolean scaleFirst) {
+        return scaleFirst ? s.mul(dy.mul(dx)) : s.mul(dx).mul(dy);
+    }
+
+    private static void store(
+            FloatVector v, float[] lanes, float[] out, int outOff, int stride, int g, int tokens, int row, int rows) {
+        if (row >= rows) {
+            return;
+        }
+        v.intoArray(lanes, 0);
+        for (int l = 0; l < lanes.length && g + l < tokens; l++) {
+            out[outOff + row + (g + l) * stride] = lanes[l];
+        }
     }
 
     /** Q6_K: values in [-32, 31] from 4+2 bits; one int8 scale per 16. */

@@ -87,4 +87,44 @@ class DotKernelTest {
             case Q8_K -> in.qs[idx] * (double) in.d[idx / 256];
         };
     }
+
+    /**
+     * A batch of rows and tokens (neither a multiple of the kernels' row or lane groups) gives every pair the bits of
+     * the one-token path.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = GgmlType.class,
+            names = {
+                "F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
+                "IQ4_NL"
+            })
+    void aBatchGivesEveryTokenItsOwnBits(GgmlType type) {
+        DotKernel k = Kernels.of(type);
+        Random rnd = new Random(42 + type.ordinal());
+        int tokens = 21;
+        int rows = 6;
+        long rowBytes = type.rowBytes(N);
+        float[] w = new float[N];
+        byte[] wb = new byte[(int) rowBytes * rows];
+        for (int r = 0; r < rows; r++) {
+            for (int i = 0; i < N; i++) w[i] = (float) rnd.nextGaussian() * (i % 89 == r ? 9 : 1);
+            Codecs.of(type).quantizeRow(w, 0, N, null, wb, (int) (r * rowBytes));
+        }
+        float[] x = new float[tokens * N];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * (i % 61 == 0 ? 6 : 1);
+        MemorySegment seg = MemorySegment.ofArray(wb);
+        InputRows in = new InputRows(k.input()).load(x, tokens, N);
+        int stride = rows + 2;
+        float[] out = new float[tokens * stride];
+        k.dotRows(seg, 0, rowBytes, rows, in, out, 1, stride);
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < tokens; t++) {
+                assertEquals(
+                        Float.floatToIntBits(k.dot(seg, r * rowBytes, in, t)),
+                        Float.floatToIntBits(out[1 + r + stride * t]),
+                        type + " row " + r + " token " + t);
+            }
+        }
+    }
 }
