@@ -25,7 +25,7 @@ public final class InputRows {
     public int[] bsums = new int[0];
     public float[] f = new float[0];
 
-    /** Tokens rounded up to a multiple of {@link #GROUP}, or 0 when {@link #qT} is not built. */
+    /** Tokens rounded up to a multiple of twice {@link #GROUP}, or 0 when {@link #qT} is not built. */
     public int tpad;
 
     /**
@@ -36,6 +36,9 @@ public final class InputRows {
 
     /** Block scales transposed the same way: block {@code b} of token {@code t} at {@code b·tpad + t}. */
     public float[] dT = new float[0];
+
+    /** Q8_K sums of 16 transposed the same way (as floats): sum {@code j} of token {@code t} at {@code j·tpad + t}. */
+    public float[] bT = new float[0];
 
     /** Tokens a batch kernel handles at once: one per float lane of the machine's widest vector. */
     public static final int GROUP = VectorDots.BATCH_LANES;
@@ -76,15 +79,15 @@ public final class InputRows {
             }
         }
         tpad = 0;
-        if (format == InputFormat.Q8_0 && rows >= GROUP) {
+        if ((format == InputFormat.Q8_0 || format == InputFormat.Q8_K) && rows >= GROUP) {
             transpose();
         }
         return this;
     }
 
     private void transpose() {
-        tpad = (rows + GROUP - 1) / GROUP * GROUP;
-        int nb = n / 32;
+        tpad = (rows + 2 * GROUP - 1) / (2 * GROUP) * (2 * GROUP); // kernels may read two groups at once
+        int nb = n / (format == InputFormat.Q8_K ? 256 : 32);
         if (qT.length < n * tpad) {
             qT = new float[n * tpad];
         }
@@ -99,6 +102,18 @@ public final class InputRows {
             }
             for (int b = 0; b < nb; b++) {
                 dT[b * tpad + t] = d[t * nb + b];
+            }
+        }
+        if (format == InputFormat.Q8_K) {
+            int ns = n / 16;
+            if (bT.length < ns * tpad) {
+                bT = new float[ns * tpad];
+            }
+            java.util.Arrays.fill(bT, 0, ns * tpad, 0f);
+            for (int t = 0; t < rows; t++) {
+                for (int j = 0; j < ns; j++) {
+                    bT[j * tpad + t] = bsums[t * ns + j];
+                }
             }
         }
     }

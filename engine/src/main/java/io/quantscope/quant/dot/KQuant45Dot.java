@@ -20,6 +20,32 @@ final class KQuant45Dot extends BlockDot {
         return five ? dotReference(w, off, in, row) : VectorDots.q4_K(w, off, in, row);
     }
 
+    @Override
+    public void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        if (!KBatch.run(this::decode, block, true, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+        }
+    }
+
+    private float decode(MemorySegment w, long bo, float[] wq, int wo, float[] mins, int mo, float[] dmin, int i) {
+        byte[] a = KBatch.values256();
+        values(w, bo, a);
+        byte[] packed = new byte[12];
+        Mem.scales12(w, bo + 4, packed);
+        for (int j = 0; j < 8; j++) {
+            int scale = KScales.scale4(packed, 0, j);
+            for (int k = 0; k < 32; k++) {
+                wq[wo + 32 * j + k] = scale * a[32 * j + k];
+            }
+            int min = KScales.min4(packed, 0, j);
+            mins[mo + 2 * j] = min;
+            mins[mo + 2 * j + 1] = min;
+        }
+        dmin[i] = Mem.f16(w, bo + 2);
+        return Mem.f16(w, bo);
+    }
+
     /** The 256 values of a block (0..15, or 0..31 for Q5_K). */
     void values(MemorySegment w, long bo, byte[] a) {
         long q4 = bo + (five ? 48 : 16);

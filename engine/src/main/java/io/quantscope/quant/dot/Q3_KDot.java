@@ -13,6 +13,28 @@ final class Q3_KDot extends BlockDot {
     static final int BLOCK = 110;
 
     /** The 16 signed 6-bit scales of a block (already minus 32). */
+    @Override
+    public void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        if (!KBatch.run(Q3_KDot::decode, BLOCK, false, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+        }
+    }
+
+    private static float decode(
+            MemorySegment w, long bo, float[] wq, int wo, float[] mins, int mo, float[] dmin, int i) {
+        byte[] a = KBatch.values256();
+        values(w, bo, a);
+        int[] sc = new int[16];
+        scales(w, bo, sc);
+        for (int j = 0; j < 16; j++) {
+            for (int k = 0; k < 16; k++) {
+                wq[wo + 16 * j + k] = sc[j] * a[16 * j + k];
+            }
+        }
+        return Mem.f16(w, bo + 108);
+    }
+
     static void scales(MemorySegment w, long bo, int[] out) {
         byte[] packed = Mem.scales12(w, bo + 96, new byte[12]);
         for (int j = 0; j < 16; j++) {

@@ -17,6 +17,27 @@ final class Q6_KDot extends BlockDot {
     }
 
     /** The 256 values of a block in [-32, 31]. */
+    @Override
+    public void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        if (!KBatch.run(Q6_KDot::decode, BLOCK, false, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+        }
+    }
+
+    private static float decode(
+            MemorySegment w, long bo, float[] wq, int wo, float[] mins, int mo, float[] dmin, int i) {
+        byte[] a = KBatch.values256();
+        values(w, bo, a);
+        for (int j = 0; j < 16; j++) {
+            int scale = Mem.s8(w, bo + 192 + j);
+            for (int k = 0; k < 16; k++) {
+                wq[wo + 16 * j + k] = scale * a[16 * j + k];
+            }
+        }
+        return Mem.f16(w, bo + 208);
+    }
+
     static void values(MemorySegment w, long bo, byte[] a) {
         for (int j = 0; j < 2; j++) {
             long ql = bo + 64L * j;

@@ -100,9 +100,14 @@ class DotKernelTest {
                 "IQ4_NL"
             })
     void aBatchGivesEveryTokenItsOwnBits(GgmlType type) {
+        for (int tokens : new int[] {3, InputRows.GROUP, 21, 2 * InputRows.GROUP + 5}) {
+            batchOf(type, tokens);
+        }
+    }
+
+    private static void batchOf(GgmlType type, int tokens) {
         DotKernel k = Kernels.of(type);
-        Random rnd = new Random(42 + type.ordinal());
-        int tokens = 21;
+        Random rnd = new Random(42 + type.ordinal() + tokens);
         int rows = 6;
         long rowBytes = type.rowBytes(N);
         float[] w = new float[N];
@@ -123,7 +128,7 @@ class DotKernelTest {
                 assertEquals(
                         Float.floatToIntBits(k.dot(seg, r * rowBytes, in, t)),
                         Float.floatToIntBits(out[1 + r + stride * t]),
-                        type + " row " + r + " token " + t);
+                        type + " row " + r + " token " + t + " of " + tokens);
             }
         }
     }
