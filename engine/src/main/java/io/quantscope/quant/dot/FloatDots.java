@@ -4,8 +4,9 @@ import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * F32, F16 and BF16 weights: ggml's generic {@code ggml_vec_dot_f32/f16/bf16} multiply in float and accumulate in
- * double, in index order, then round the sum to float.
+ * F32, F16 and BF16 weights: as ggml's generic {@code ggml_vec_dot_f32/f16/bf16}, products in float accumulated in
+ * double and rounded to float once; the double sum runs in eight classes (index mod 8) combined in a fixed order, so
+ * the one-token, vector and batch paths give the same bits.
  */
 final class FloatDots extends BlockDot {
     static final DotKernel F32 = new FloatDots(GgmlType.F32, InputFormat.F32);
@@ -37,13 +38,22 @@ final class FloatDots extends BlockDot {
     }
 
     @Override
-    public float dotReference(MemorySegment w, long off, InputRows in, int row) {
-        int n = in.n;
-        int yo = row * n;
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-            sum += (double) (weight(w, off + (long) width * i) * in.f[yo + i]);
+    public void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        if (!FloatBatch.run(this::decode, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
-        return (float) sum;
+    }
+
+    private void decode(MemorySegment w, long off, float[] a, int n) {
+        for (int i = 0; i < n; i++) {
+            a[i] = weight(w, off + (long) width * i);
+        }
+    }
+
+    /** The order every path keeps (see {@link FloatBatch}), computed one weight at a time. */
+    @Override
+    public float dotReference(MemorySegment w, long off, InputRows in, int row) {
+        return FloatBatch.scalar(i -> weight(w, off + (long) width * i), in.f, row * in.n, in.n);
     }
 }

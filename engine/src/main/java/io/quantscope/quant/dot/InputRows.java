@@ -37,6 +37,9 @@ public final class InputRows {
     /** Block scales transposed the same way: block {@code b} of token {@code t} at {@code b·tpad + t}. */
     public float[] dT = new float[0];
 
+    /** F32/F16/BF16 activations (as converted) transposed the same way. */
+    public float[] fT = new float[0];
+
     /** Q8_K sums of 16 transposed the same way (as floats): sum {@code j} of token {@code t} at {@code j·tpad + t}. */
     public float[] bT = new float[0];
 
@@ -81,8 +84,24 @@ public final class InputRows {
         tpad = 0;
         if ((format == InputFormat.Q8_0 || format == InputFormat.Q8_K) && rows >= GROUP) {
             transpose();
+        } else if ((format == InputFormat.F32 || format == InputFormat.F16 || format == InputFormat.BF16)
+                && rows >= GROUP) {
+            transposeFloats();
         }
         return this;
+    }
+
+    private void transposeFloats() {
+        tpad = (rows + 2 * GROUP - 1) / (2 * GROUP) * (2 * GROUP);
+        if (fT.length < n * tpad) {
+            fT = new float[n * tpad];
+        }
+        java.util.Arrays.fill(fT, 0, n * tpad, 0f);
+        for (int t = 0; t < rows; t++) {
+            for (int j = 0; j < n; j++) {
+                fT[j * tpad + t] = f[t * n + j];
+            }
+        }
     }
 
     private void transpose() {

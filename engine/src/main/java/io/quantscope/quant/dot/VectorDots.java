@@ -460,26 +460,35 @@ final class VectorDots {
         return sumf;
     }
 
+    /**
+     * F32 · F32: float products summed in double in eight classes (index mod 8), combined as
+     * {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}, then any tail in order. The batch path ({@link FloatBatch}) keeps
+     * exactly this order per token.
+     */
     static float f32(MemorySegment w, long off, float[] y, int yo, int n) {
         if (!ENABLED) {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += (double) (Mem.f32(w, off + 4L * i) * y[yo + i]);
-            }
-            return (float) sum;
+            return FloatBatch.scalar(i -> Mem.f32(w, off + 4L * i), y, yo, n);
         }
-        DoubleVector acc = DoubleVector.zero(D256);
+        DoubleVector lo = DoubleVector.zero(D256);
+        DoubleVector hi = DoubleVector.zero(D256);
         int i = 0;
-        for (; i + 4 <= n; i += 4) {
-            FloatVector a = FloatVector.fromMemorySegment(F128, w, off + 4L * i, LE);
-            FloatVector p = a.mul(FloatVector.fromArray(F128, y, yo + i));
-            acc = acc.add(p.convertShape(VectorOperators.F2D, D256, 0));
+        for (; i + 8 <= n; i += 8) {
+            FloatVector p = FloatVector.fromMemorySegment(F256, w, off + 4L * i, LE)
+                    .mul(FloatVector.fromArray(F256, y, yo + i));
+            lo = lo.add(p.convertShape(VectorOperators.F2D, D256, 0));
+            hi = hi.add(p.convertShape(VectorOperators.F2D, D256, 1));
         }
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = combine(lo, hi);
         for (; i < n; i++) {
             sum += (double) (Mem.f32(w, off + 4L * i) * y[yo + i]);
         }
         return (float) sum;
+    }
+
+    /** {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))} with {@code s0..s3} the lanes of {@code lo}, {@code s4..s7} of hi. */
+    private static double combine(DoubleVector lo, DoubleVector hi) {
+        return ((lo.lane(0) + lo.lane(1)) + (lo.lane(2) + lo.lane(3)))
+                + ((hi.lane(0) + hi.lane(1)) + (hi.lane(2) + hi.lane(3)));
     }
 
     /** Eight fp16 values to floats, exact for every finite value (subnormals included). */
@@ -491,25 +500,21 @@ final class VectorDots {
         return f.reinterpretAsInts().or(sign).reinterpretAsFloats();
     }
 
+    /** F16 · F16-rounded activations, in {@link #f32}'s order. */
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
         if (!ENABLED) {
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += (double) (Mem.f16(w, off + 2L * i) * y[yo + i]);
-            }
-            return (float) sum;
+            return FloatBatch.scalar(i -> Mem.f16(w, off + 2L * i), y, yo, n);
         }
-        DoubleVector acc0 = DoubleVector.zero(D256);
-        DoubleVector acc1 = DoubleVector.zero(D256);
+        DoubleVector lo = DoubleVector.zero(D256);
+        DoubleVector hi = DoubleVector.zero(D256);
         int i = 0;
         for (; i + 8 <= n; i += 8) {
             FloatVector a = halfToFloat(ShortVector.fromMemorySegment(S128, w, off + 2L * i, LE));
             FloatVector p = a.mul(FloatVector.fromArray(F256, y, yo + i));
-            acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D256, 0));
-            acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D256, 1));
+            lo = lo.add(p.convertShape(VectorOperators.F2D, D256, 0));
+            hi = hi.add(p.convertShape(VectorOperators.F2D, D256, 1));
         }
-        DoubleVector acc = acc0.add(acc1);
-        double sum = acc.reduceLanes(VectorOperators.ADD);
+        double sum = combine(lo, hi);
         for (; i < n; i++) {
             sum += (double) (Mem.f16(w, off + 2L * i) * y[yo + i]);
         }
