@@ -37,12 +37,37 @@ public final class MemoryEstimator {
         long weights = preset.isPresent()
                 ? Plan.of(header, QuantizeOptions.of(preset.get())).tensorBytes()
                 : header.tensors().stream().mapToLong(GgufTensorInfo::byteSize).sum();
-        long kvBytes = kvBytes(c, ctx, kv);
-        long vocab = header.tensors().stream()
+        return estimate(
+                c, vocabulary(header), weights, preset.map(Preset::name).orElse(null), ctx, kv, ramBytes, customBytes);
+    }
+
+    /** The vocabulary size (rows of {@code token_embd.weight}). */
+    public static long vocabulary(GgufHeader header) {
+        return header.tensors().stream()
                 .filter(t -> t.name().equals("token_embd.weight"))
                 .findFirst()
                 .map(t -> t.ne(1))
                 .orElseThrow(() -> new IllegalArgumentException("tensor 'token_embd.weight' is missing"));
+    }
+
+    /**
+     * The estimate from a model's shape and weight bytes already known (cheap: for sliders).
+     *
+     * @param preset the preset's name for the report, or null
+     */
+    public static MemoryEstimate estimate(
+            ModelConfig c,
+            long vocab,
+            long weights,
+            String preset,
+            int ctx,
+            KvType kv,
+            long ramBytes,
+            OptionalLong customBytes) {
+        if (ctx < 1) {
+            throw new IllegalArgumentException("the context must be at least 1 token");
+        }
+        long kvBytes = kvBytes(c, ctx, kv);
         long b = Math.min(UBATCH, ctx);
         long compute = 4 * b * c.nHead() * (long) ctx + 4 * b * (3L * c.dim() + 2L * c.ffn()) + 4 * vocab;
         long total = weights + kvBytes + compute + OVERHEAD_BYTES;
@@ -55,15 +80,7 @@ public final class MemoryEstimator {
         }
         customBytes.ifPresent(x -> verdicts.add(MemoryEstimate.Verdict.of("custom", x, total)));
         return new MemoryEstimate(
-                preset.map(Preset::name).orElse(null),
-                ctx,
-                kv.toString(),
-                weights,
-                kvBytes,
-                compute,
-                OVERHEAD_BYTES,
-                total,
-                verdicts);
+                preset, ctx, kv.toString(), weights, kvBytes, compute, OVERHEAD_BYTES, total, verdicts);
     }
 
     /** {@code n_layer × ctx × n_kv_heads × (head_dim_k·B + head_dim_v·B)}. */

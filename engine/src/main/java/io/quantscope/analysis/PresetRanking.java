@@ -47,12 +47,20 @@ public final class PresetRanking {
      * One preset's expected quality.
      *
      * @param bytes the variant's exact file size
+     * @param tensorBytes its tensor data (the weights in memory)
      * @param snrDb −10·log10 of the parameter-weighted mean of Σe²/Σw² (estimated from the sampled rows)
      * @param relErrPct 100·√ of that mean
      * @param rank 1 for the best SNR
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Entry(String preset, long bytes, double bitsPerWeight, double snrDb, double relErrPct, int rank) {}
+    public record Entry(
+            String preset,
+            long bytes,
+            long tensorBytes,
+            double bitsPerWeight,
+            double snrDb,
+            double relErrPct,
+            int rank) {}
 
     /** Result: presets best first, and how many rows per tensor were sampled. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -122,14 +130,16 @@ public final class PresetRanking {
             relNoise /= weights;
             double snr = relNoise > 0 ? -10 * Math.log10(relNoise) : Double.POSITIVE_INFINITY;
             double rel = 100 * Math.sqrt(relNoise);
-            out.add(new Entry(p.name(), plan.fileBytes(), plan.tensorBytes() * 8.0 / params, snr, rel, 0));
+            out.add(new Entry(
+                    p.name(), plan.fileBytes(), plan.tensorBytes(), plan.tensorBytes() * 8.0 / params, snr, rel, 0));
         }
         List<Entry> sorted = new ArrayList<>(out);
         sorted.sort(Comparator.comparingDouble(Entry::snrDb).reversed());
         List<Entry> ranked = new ArrayList<>();
         for (int i = 0; i < sorted.size(); i++) {
             Entry e = sorted.get(i);
-            ranked.add(new Entry(e.preset(), e.bytes(), e.bitsPerWeight(), e.snrDb(), e.relErrPct(), i + 1));
+            ranked.add(new Entry(
+                    e.preset(), e.bytes(), e.tensorBytes(), e.bitsPerWeight(), e.snrDb(), e.relErrPct(), i + 1));
         }
         return new Ranking(rowsPerTensor, ranked);
     }

@@ -9,7 +9,6 @@ import io.quantscope.eval.ModelRun;
 import io.quantscope.infer.SamplerSettings;
 import io.quantscope.infer.TokenEvent;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +60,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long budget = budgetMb != null ? budgetMb << 20 : physicalMemory() / 2;
+        long budget = budgetMb != null ? budgetMb << 20 : Machine.physicalMemory() / 2;
         CompareSettings s = new CompareSettings(n, SamplerSettings.of(temp, seed), threads, budget);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -112,12 +111,5 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.println(prompt + run.text());
         out.flush();
-    }
-
-    static long physicalMemory() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
-        }
-        return 8L << 30;
     }
 }

@@ -58,7 +58,7 @@ final class MemoryCommand implements Callable<Integer> {
                     : (int) Math.min(
                             8192,
                             io.quantscope.model.ModelConfig.of(f.metadata()).contextLength());
-            m = MemoryEstimator.estimate(f.header(), preset, context, kv, CompareCommand.physicalMemory(), custom);
+            m = MemoryEstimator.estimate(f.header(), preset, context, kv, Machine.physicalMemory(), custom);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -1,9 +1,12 @@
 package io.quantscope.app.ui;
 
+import io.quantscope.app.cli.Machine;
 import io.quantscope.app.cli.Versions;
 import io.quantscope.app.concurrent.BackgroundRunner;
 import io.quantscope.app.library.ModelCardView;
 import io.quantscope.app.library.ModelCardViewModel;
+import io.quantscope.app.variants.LevelsView;
+import io.quantscope.app.variants.LevelsViewModel;
 import io.quantscope.samples.SampleModels;
 import java.io.File;
 import java.nio.file.Path;
@@ -20,6 +23,8 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Menu;
 import javafx.scene.control.MenuBar;
 import javafx.scene.control.MenuItem;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
 import javafx.scene.input.KeyCombination;
 import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
@@ -34,9 +39,11 @@ import javafx.util.Duration;
 public final class MainWindow {
     private final BackgroundRunner runner;
     private final ModelCardViewModel card;
+    private final LevelsViewModel levels;
     private final Path cacheDir;
     private final ReadOnlyIntegerProperty runningJobs;
     private Scene scene;
+    private TabPane tabs;
 
     /** @param runningJobs jobs in flight, for the status bar (may be null) */
     public MainWindow(BackgroundRunner runner, Path cacheDir, ReadOnlyIntegerProperty runningJobs) {
@@ -44,6 +51,24 @@ public final class MainWindow {
         this.cacheDir = cacheDir;
         this.runningJobs = runningJobs;
         this.card = new ModelCardViewModel(runner);
+        this.levels = new LevelsViewModel(runner, Machine.physicalMemory());
+        card.cardProperty().addListener((obs, old, c) -> {
+            if (c != null) {
+                levels.load(c.path());
+            }
+        });
+    }
+
+    public LevelsViewModel levelsModel() {
+        return levels;
+    }
+
+    /** Shows the tab with this id ({@code tab-model}, {@code tab-levels}). */
+    public void showTab(String id) {
+        tabs.getTabs().stream()
+                .filter(t -> id.equals(t.getId()))
+                .findFirst()
+                .ifPresent(t -> tabs.getSelectionModel().select(t));
     }
 
     public ModelCardViewModel cardModel() {
@@ -54,7 +79,14 @@ public final class MainWindow {
         BorderPane root = new BorderPane();
         root.setId("main-window");
         root.setTop(createMenu());
-        root.setCenter(new ModelCardView(card).createView());
+        Tab model = new Tab("Model", new ModelCardView(card).createView());
+        model.setId("tab-model");
+        Tab levelsTab = new Tab("Levels", new LevelsView(levels).createView());
+        levelsTab.setId("tab-levels");
+        tabs = new TabPane(model, levelsTab);
+        tabs.setId("main-tabs");
+        tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        root.setCenter(tabs);
         root.setBottom(createStatusBar());
         scene = new Scene(root, width, height);
         Theme.LIGHT.apply(scene);

@@ -1,0 +1,290 @@
+package io.quantscope.app.variants;
+
+import eu.hansolo.tilesfx.Tile;
+import eu.hansolo.tilesfx.TileBuilder;
+import io.quantscope.analysis.KvType;
+import io.quantscope.analysis.MemoryEstimate;
+import io.quantscope.app.cli.Format;
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Node;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.ScatterChart;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.ChoiceBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Slider;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+
+/**
+ * Pick a level: every preset on one chart of size against expected quality, the ladder with exact sizes, and a memory
+ * panel (context, KV type, device) whose gauge shows what the selected preset needs. Clicking a point or a row selects
+ * that preset.
+ */
+public final class LevelsView {
+    private final LevelsViewModel model;
+    private ScatterChart<Number, Number> chart;
+    private TableView<LevelRow> table;
+    private Tile gauge;
+    private Label verdict;
+    private GridPane breakdown;
+    private Label ctxLabel;
+
+    public LevelsView(LevelsViewModel model) {
+        this.model = model;
+    }
+
+    public Node createView() {
+        Label title = new Label();
+        title.setId("levels-title");
+        title.getStyleClass().add("library-title");
+        title.textProperty().bind(model.modelNameProperty().map(n -> n.isEmpty() ? "Levels" : "Levels of " + n));
+        Label status = new Label();
+        status.setId("levels-status");
+        status.getStyleClass().add("levels-status");
+        status.setWrapText(true);
+        status.textProperty().bind(model.statusProperty());
+
+        NumberAxis x = new NumberAxis();
+        x.setLabel("File size (MiB)");
+        x.setForceZeroInRange(false);
+        NumberAxis y = new NumberAxis();
+        y.setLabel("Expected quality: weight SNR (dB, higher is better)");
+        y.setForceZeroInRange(false);
+        chart = new ScatterChart<>(x, y);
+        chart.setId("levels-chart");
+        chart.setLegendVisible(false);
+        chart.setAnimated(false);
+        chart.setMinHeight(260);
+
+        table = createTable();
+        VBox left = new VBox(8, title, status, chart, table);
+        VBox.setVgrow(table, Priority.ALWAYS);
+        VBox.setVgrow(chart, Priority.SOMETIMES);
+        HBox.setHgrow(left, Priority.ALWAYS);
+
+        HBox root = new HBox(16, left, createMemoryPanel());
+        root.setPadding(new Insets(16));
+        root.setId("levels-view");
+        BorderPane pane = new BorderPane(root);
+        initListeners();
+        return pane;
+    }
+
+    private TableView<LevelRow> createTable() {
+        TableView<LevelRow> t = new TableView<>(model.rows());
+        t.setId("levels-table");
+        t.setPlaceholder(new Label("No levels yet: open an F32, F16 or BF16 model."));
+        t.getColumns().add(col("Preset", 80, LevelRow::preset));
+        t.getColumns().add(col("Size", 90, r -> Format.bytes(r.bytes())));
+        t.getColumns().add(col("Bits/weight", 85, r -> String.format(Locale.ROOT, "%.2f", r.bitsPerWeight())));
+        t.getColumns().add(col("Est. SNR", 80, r -> String.format(Locale.ROOT, "%.1f dB", r.snrDb())));
+        t.getColumns().add(col("Weight error", 95, r -> String.format(Locale.ROOT, "%.2f %%", r.relErrPct())));
+        t.getColumns()
+                .add(col(
+                        "Measured KLD",
+                        150,
+                        r -> r.measured()
+                                .map(m -> String.format(
+                                        Locale.ROOT,
+                                        "%.4f · top %.0f%%%s",
+                                        m.kldMean(),
+                                        m.sameTopPct(),
+                                        m.current() ? "" : " (stale)"))
+                                .orElse("—")));
+        t.getColumns().add(col("Memory", 90, r -> Format.bytes(model.totalBytes(r))));
+        t.getColumns().add(col("Fits", 90, model::verdict));
+        t.setRowFactory(tv -> {
+            var row = new javafx.scene.control.TableRow<LevelRow>() {
+                @Override
+                protected void updateItem(LevelRow item, boolean empty) {
+                    super.updateItem(item, empty);
+                    setTooltip(empty || item == null ? null : new Tooltip(item.preset() + ": " + item.description()));
+                }
+            };
+            return row;
+        });
+        t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        return t;
+    }
+
+    private static TableColumn<LevelRow, String> col(String name, double width, Function<LevelRow, String> f) {
+        TableColumn<LevelRow, String> c = new TableColumn<>(name);
+        c.setPrefWidth(width);
+        c.setSortable(false);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
+        return c;
+    }
+
+    private Node createMemoryPanel() {
+        Label head = new Label("Memory");
+        head.getStyleClass().add("levels-panel-title");
+
+        Slider ctx = new Slider(256, 4096, model.ctxProperty().get());
+        ctx.setId("levels-ctx");
+        ctx.setBlockIncrement(256);
+        ctx.setMajorTickUnit(256);
+        ctx.setSnapToTicks(true);
+        ctx.valueProperty().addListener((o, a, b) -> model.ctxProperty().set((int) Math.round(b.doubleValue())));
+        model.rows().addListener((javafx.collections.ListChangeListener<LevelRow>) c -> {
+            ctx.setMax(Math.max(256, model.maxCtx()));
+            ctx.setValue(model.ctxProperty().get());
+        });
+        ctxLabel = new Label();
+        ctxLabel.setId("levels-ctx-label");
+
+        ChoiceBox<KvType> kv = new ChoiceBox<>();
+        kv.setId("levels-kv");
+        kv.getItems().setAll(KvType.values());
+        kv.valueProperty().bindBidirectional(model.kvTypeProperty());
+        ChoiceBox<LevelsViewModel.Budget> device = new ChoiceBox<>(model.budgets());
+        device.setId("levels-device");
+        device.valueProperty().bindBidirectional(model.budgetProperty());
+
+        gauge = TileBuilder.create()
+                .skinType(Tile.SkinType.GAUGE)
+                .title("Selected preset")
+                .unit("GiB")
+                .decimals(2)
+                .minValue(0)
+                .maxValue(16)
+                .animated(false)
+                .prefSize(260, 240)
+                .build();
+        gauge.setId("levels-gauge");
+        verdict = new Label();
+        verdict.setId("levels-verdict");
+        verdict.getStyleClass().add("levels-verdict");
+        breakdown = new GridPane();
+        breakdown.setHgap(12);
+        breakdown.setVgap(4);
+        breakdown.setId("levels-breakdown");
+
+        GridPane form = new GridPane();
+        form.setHgap(8);
+        form.setVgap(8);
+        form.addRow(0, new Label("Context"), ctxLabel);
+        form.add(ctx, 0, 1, 2, 1);
+        form.addRow(2, new Label("KV cache"), kv);
+        form.addRow(3, new Label("Device"), device);
+
+        VBox panel = new VBox(12, head, form, gauge, verdict, breakdown);
+        panel.setAlignment(Pos.TOP_LEFT);
+        panel.setPrefWidth(280);
+        panel.setMinWidth(260);
+        panel.getStyleClass().add("levels-panel");
+        return panel;
+    }
+
+    private void initListeners() {
+        model.rows().addListener((javafx.collections.ListChangeListener<LevelRow>) c -> refreshChart());
+        model.selectedProperty().addListener((o, a, b) -> {
+            refreshChart();
+            model.selectedRow().ifPresent(r -> {
+                if (table.getSelectionModel().getSelectedItem() != r) {
+                    table.getSelectionModel().select(r);
+                }
+            });
+        });
+        table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
+            if (r != null) {
+                model.selectedProperty().set(r.preset());
+            }
+        });
+        model.memoryProperty().addListener((o, a, m) -> showMemory(m));
+        model.ctxProperty().addListener((o, a, b) -> {
+            ctxLabel.setText(String.format(Locale.ROOT, "%,d tokens", b.intValue()));
+            table.refresh();
+        });
+        model.kvTypeProperty().addListener((o, a, b) -> table.refresh());
+        model.budgetProperty().addListener((o, a, b) -> table.refresh());
+        ctxLabel.setText(
+                String.format(Locale.ROOT, "%,d tokens", model.ctxProperty().get()));
+        showMemory(model.memoryProperty().get());
+        refreshChart();
+    }
+
+    private void refreshChart() {
+        XYChart.Series<Number, Number> series = new XYChart.Series<>();
+        for (LevelRow r : model.rows()) {
+            XYChart.Data<Number, Number> d = new XYChart.Data<>(r.bytes() / (double) (1 << 20), r.snrDb());
+            series.getData().add(d);
+        }
+        chart.getData().setAll(java.util.List.of(series));
+        for (int i = 0; i < model.rows().size(); i++) {
+            LevelRow r = model.rows().get(i);
+            Node node = series.getData().get(i).getNode();
+            if (node == null) {
+                continue;
+            }
+            node.getStyleClass().add("levels-point");
+            if (r.preset().equals(model.selectedProperty().get())) {
+                node.getStyleClass().add("levels-point-selected");
+            }
+            Tooltip.install(
+                    node,
+                    new Tooltip(String.format(
+                            Locale.ROOT,
+                            "%s — %s, %.2f bits/weight, SNR %.1f dB%n%s",
+                            r.preset(),
+                            Format.bytes(r.bytes()),
+                            r.bitsPerWeight(),
+                            r.snrDb(),
+                            r.description())));
+            node.setOnMouseClicked(e -> model.selectedProperty().set(r.preset()));
+        }
+    }
+
+    private void showMemory(MemoryEstimate m) {
+        breakdown.getChildren().clear();
+        if (m == null) {
+            verdict.setText("Pick a preset to see what it needs.");
+            gauge.setValue(0);
+            return;
+        }
+        MemoryEstimate.Verdict v = m.verdicts().getLast();
+        double gib = 1L << 30;
+        gauge.setMaxValue(Math.max(0.5, v.budgetBytes() / gib));
+        gauge.setValue(m.totalBytes() / gib);
+        gauge.setTitle(m.preset() + " on " + model.budgetProperty().get().label());
+        verdict.setText(String.format(
+                Locale.ROOT,
+                "%s: %s (%.0f%% of %s)",
+                m.preset(),
+                v.verdict(),
+                v.usedPct(),
+                Format.bytes(v.budgetBytes())));
+        verdict.getStyleClass().removeAll("levels-fits", "levels-tight", "levels-too-big");
+        verdict.getStyleClass()
+                .add(
+                        switch (v.verdict()) {
+                            case "fits" -> "levels-fits";
+                            case "tight" -> "levels-tight";
+                            default -> "levels-too-big";
+                        });
+        String[][] rows = {
+            {"Weights", Format.bytes(m.weightsBytes())},
+            {"KV cache (" + m.kvType() + ")", Format.bytes(m.kvBytes())},
+            {"Compute buffers", Format.bytes(m.computeBytes())},
+            {"Runtime", Format.bytes(m.overheadBytes())},
+            {"Total", Format.bytes(m.totalBytes())}
+        };
+        for (int i = 0; i < rows.length; i++) {
+            Label k = new Label(rows[i][0]);
+            k.getStyleClass().add("library-fact-name");
+            Label val = new Label(rows[i][1]);
+            val.getStyleClass().add("library-fact-value");
+            breakdown.addRow(i, k, val);
+        }
+    }
+}
