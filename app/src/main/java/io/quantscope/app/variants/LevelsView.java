@@ -24,6 +24,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
 /**
@@ -59,7 +60,7 @@ public final class LevelsView {
         x.setLabel("File size (MiB)");
         x.setForceZeroInRange(false);
         NumberAxis y = new NumberAxis();
-        y.setLabel("Expected quality: weight SNR (dB, higher is better)");
+        y.setLabel("Weight SNR (dB) ↑ better");
         y.setForceZeroInRange(false);
         chart = new ScatterChart<>(x, y);
         chart.setId("levels-chart");
@@ -193,6 +194,7 @@ public final class LevelsView {
             model.selectedRow().ifPresent(r -> {
                 if (table.getSelectionModel().getSelectedItem() != r) {
                     table.getSelectionModel().select(r);
+                    table.scrollTo(r);
                 }
             });
         });
@@ -218,19 +220,13 @@ public final class LevelsView {
         XYChart.Series<Number, Number> series = new XYChart.Series<>();
         for (LevelRow r : model.rows()) {
             XYChart.Data<Number, Number> d = new XYChart.Data<>(r.bytes() / (double) (1 << 20), r.snrDb());
+            d.setNode(point(r, r.preset().equals(model.selectedProperty().get())));
             series.getData().add(d);
         }
         chart.getData().setAll(java.util.List.of(series));
         for (int i = 0; i < model.rows().size(); i++) {
             LevelRow r = model.rows().get(i);
             Node node = series.getData().get(i).getNode();
-            if (node == null) {
-                continue;
-            }
-            node.getStyleClass().add("levels-point");
-            if (r.preset().equals(model.selectedProperty().get())) {
-                node.getStyleClass().add("levels-point-selected");
-            }
             Tooltip.install(
                     node,
                     new Tooltip(String.format(
@@ -245,6 +241,31 @@ public final class LevelsView {
         }
     }
 
+    /**
+     * A point: a dot centred on the value with the preset's name beside it (the label is shifted, not laid out, so the
+     * chart still centres the dot).
+     */
+    private static Node point(LevelRow r, boolean selected) {
+        Region dot = new Region();
+        dot.getStyleClass().add(selected ? "levels-point-selected" : "levels-point");
+        Label name = new Label(r.preset());
+        name.getStyleClass().add("levels-point-label");
+        name.setManaged(false);
+        name.setMouseTransparent(true);
+        javafx.scene.layout.StackPane p = new javafx.scene.layout.StackPane(dot, name) {
+            @Override
+            protected void layoutChildren() {
+                super.layoutChildren();
+                name.autosize();
+                name.relocate(
+                        dot.getLayoutX() + dot.getWidth() + 4,
+                        dot.getLayoutY() + (dot.getHeight() - name.getHeight()) / 2);
+            }
+        };
+        p.setId("levels-point-" + r.preset());
+        return p;
+    }
+
     private void showMemory(MemoryEstimate m) {
         breakdown.getChildren().clear();
         if (m == null) {
@@ -255,6 +276,8 @@ public final class LevelsView {
         MemoryEstimate.Verdict v = m.verdicts().getLast();
         double gib = 1L << 30;
         gauge.setMaxValue(Math.max(0.5, v.budgetBytes() / gib));
+        gauge.setThreshold(0.9 * v.budgetBytes() / gib); // above it a preset is "tight"
+        gauge.setThresholdVisible(true);
         gauge.setValue(m.totalBytes() / gib);
         gauge.setTitle(m.preset() + " on " + model.budgetProperty().get().label());
         verdict.setText(String.format(

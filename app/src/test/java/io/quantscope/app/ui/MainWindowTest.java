@@ -90,6 +90,45 @@ class MainWindowTest {
         snapshot("03-model-card-dark.png");
     }
 
+    /**
+     * The Levels tab on an F32 model with one evaluated variant beside it: every preset on the chart and ladder, the
+     * measured row, and the memory panel following the context slider and device.
+     */
+    @Test
+    void showsTheLevelsOfAFloatModel(FxRobot robot) throws Exception {
+        Path dir = Files.createDirectories(cache.resolve("levels"));
+        Path source = Files.copy(SharedFiles.require("models/stories260K-wide-f32.gguf"), dir.resolve("wide.gguf"));
+        Path q4 = Files.copy(SharedFiles.require("golden/stories260K-wide-Q4_0.gguf"), dir.resolve("wide-Q4_0.gguf"));
+        var report = new io.quantscope.eval.Evaluator(io.quantscope.eval.EvalSettings.of(128, 2))
+                .run(
+                        source,
+                        List.of(q4),
+                        Files.readString(SharedFiles.require("data/tiny-stories-eval.txt")),
+                        "tiny-stories-eval.txt",
+                        null,
+                        io.quantscope.convert.Cancellation.none());
+        io.quantscope.eval.QualityStore.save(report, List.of(q4));
+        robot.interact(() -> window.cardModel().open(source));
+        WaitForAsyncUtils.waitFor(
+                20, TimeUnit.SECONDS, () -> window.levelsModel().rows().size() == 14);
+        robot.interact(() -> window.showTab("tab-levels"));
+        WaitForAsyncUtils.waitForFxEvents();
+        TableView<?> table = robot.lookup("#levels-table").queryAs(TableView.class);
+        assertEquals(14, table.getItems().size());
+        assertEquals("Q4_K_M", window.levelsModel().selectedProperty().get(), "a sensible default");
+        Label verdict = robot.lookup("#levels-verdict").queryAs(Label.class);
+        assertTrue(verdict.getText().startsWith("Q4_K_M: fits"), verdict.getText());
+        snapshot("04-levels.png");
+        robot.interact(() -> {
+            window.levelsModel().selectedProperty().set("Q8_0");
+            window.levelsModel().ctxProperty().set(2048);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(verdict.getText().startsWith("Q8_0: fits"), verdict.getText());
+        robot.interact(() -> Theme.DARK.apply(scene));
+        snapshot("05-levels-dark.png");
+    }
+
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
         return new DragEvent(target, target, type, db, 10, 10, 10, 10, TransferMode.COPY, target, target, null);
     }
