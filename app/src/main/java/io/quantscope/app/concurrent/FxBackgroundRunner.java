@@ -46,6 +46,11 @@ public final class FxBackgroundRunner implements BackgroundRunner, AutoCloseable
         executor.execute(task);
     }
 
+    /** The pool itself, for work that manages its own {@link Task} (variant jobs with progress and cancel). */
+    public java.util.concurrent.Executor executor() {
+        return executor;
+    }
+
     /** Jobs started and not yet finished. Read on the FX thread. */
     public ReadOnlyIntegerProperty runningProperty() {
         return running.getReadOnlyProperty();

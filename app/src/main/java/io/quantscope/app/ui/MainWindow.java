@@ -7,6 +7,8 @@ import io.quantscope.app.library.ModelCardView;
 import io.quantscope.app.library.ModelCardViewModel;
 import io.quantscope.app.variants.LevelsView;
 import io.quantscope.app.variants.LevelsViewModel;
+import io.quantscope.app.variants.VariantsView;
+import io.quantscope.app.variants.VariantsViewModel;
 import io.quantscope.samples.SampleModels;
 import java.io.File;
 import java.nio.file.Path;
@@ -40,6 +42,7 @@ public final class MainWindow {
     private final BackgroundRunner runner;
     private final ModelCardViewModel card;
     private final LevelsViewModel levels;
+    private final VariantsViewModel variants;
     private final Path cacheDir;
     private final ReadOnlyIntegerProperty runningJobs;
     private Scene scene;
@@ -47,16 +50,34 @@ public final class MainWindow {
 
     /** @param runningJobs jobs in flight, for the status bar (may be null) */
     public MainWindow(BackgroundRunner runner, Path cacheDir, ReadOnlyIntegerProperty runningJobs) {
+        this(runner, cacheDir, runningJobs, cacheDir.resolve("workspace"), Runnable::run);
+    }
+
+    /**
+     * @param workspace where variants are written
+     * @param jobs runs variant jobs (the app's executor)
+     */
+    public MainWindow(
+            BackgroundRunner runner,
+            Path cacheDir,
+            ReadOnlyIntegerProperty runningJobs,
+            Path workspace,
+            java.util.concurrent.Executor jobs) {
         this.runner = runner;
         this.cacheDir = cacheDir;
         this.runningJobs = runningJobs;
         this.card = new ModelCardViewModel(runner);
         this.levels = new LevelsViewModel(runner, Machine.physicalMemory());
+        this.variants = new VariantsViewModel(jobs, workspace);
         card.cardProperty().addListener((obs, old, c) -> {
             if (c != null) {
                 levels.load(c.path());
             }
         });
+    }
+
+    public VariantsViewModel variantsModel() {
+        return variants;
     }
 
     public LevelsViewModel levelsModel() {
@@ -81,9 +102,21 @@ public final class MainWindow {
         root.setTop(createMenu());
         Tab model = new Tab("Model", new ModelCardView(card).createView());
         model.setId("tab-model");
-        Tab levelsTab = new Tab("Levels", new LevelsView(levels).createView());
+        Tab levelsTab = new Tab(
+                "Levels",
+                new LevelsView(levels)
+                        .onCreate(preset -> {
+                            var c = card.cardProperty().get();
+                            if (c != null) {
+                                variants.create(c.path(), List.of(preset));
+                                showTab("tab-variants");
+                            }
+                        })
+                        .createView());
         levelsTab.setId("tab-levels");
-        tabs = new TabPane(model, levelsTab);
+        Tab variantsTab = new Tab("Variants", new VariantsView(variants).createView());
+        variantsTab.setId("tab-variants");
+        tabs = new TabPane(model, levelsTab, variantsTab);
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);

@@ -12,7 +12,12 @@ public final class QuantscopeApp extends Application {
     @Override
     public void start(Stage stage) {
         runner = new FxBackgroundRunner();
-        MainWindow window = new MainWindow(runner, cacheDir(), runner.runningProperty());
+        MainWindow window = new MainWindow(
+                runner,
+                cacheDir(),
+                runner.runningProperty(),
+                Path.of(System.getProperty("user.home"), "Quantscope"),
+                runner.executor());
         stage.setTitle("Quantscope");
         stage.setScene(window.createScene(1200, 800));
         stage.show();

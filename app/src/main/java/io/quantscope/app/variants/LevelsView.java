@@ -34,6 +34,7 @@ import javafx.scene.layout.VBox;
  */
 public final class LevelsView {
     private final LevelsViewModel model;
+    private java.util.function.Consumer<String> onCreate = p -> {};
     private ScatterChart<Number, Number> chart;
     private TableView<LevelRow> table;
     private Tile gauge;
@@ -43,6 +44,12 @@ public final class LevelsView {
 
     public LevelsView(LevelsViewModel model) {
         this.model = model;
+    }
+
+    /** What "Create variant" does with the selected preset. */
+    public LevelsView onCreate(java.util.function.Consumer<String> action) {
+        this.onCreate = action;
+        return this;
     }
 
     public Node createView() {
@@ -179,7 +186,19 @@ public final class LevelsView {
         form.addRow(2, new Label("KV cache"), kv);
         form.addRow(3, new Label("Device"), device);
 
-        VBox panel = new VBox(12, head, form, gauge, verdict, breakdown);
+        javafx.scene.control.Button create = new javafx.scene.control.Button("Create variant");
+        create.setId("levels-create");
+        create.getStyleClass().add("levels-create");
+        create.setMaxWidth(Double.MAX_VALUE);
+        create.setMnemonicParsing(false); // preset names have underscores
+        create.disableProperty().bind(model.selectedProperty().isNull());
+        create.textProperty()
+                .bind(model.selectedProperty()
+                        .map(p -> "Create " + p + " variant")
+                        .orElse("Create variant"));
+        create.setOnAction(e -> onCreate.accept(model.selectedProperty().get()));
+
+        VBox panel = new VBox(12, head, form, gauge, verdict, breakdown, create);
         panel.setAlignment(Pos.TOP_LEFT);
         panel.setPrefWidth(280);
         panel.setMinWidth(260);

@@ -44,7 +44,7 @@ class MainWindowTest {
     @Start
     void start(Stage stage) {
         runner = new FxBackgroundRunner();
-        window = new MainWindow(runner, cache, runner.runningProperty());
+        window = new MainWindow(runner, cache, runner.runningProperty(), cache.resolve("workspace"), runner.executor());
         scene = window.createScene(1280, 800);
         stage.setScene(scene);
         stage.show();
@@ -127,6 +127,33 @@ class MainWindowTest {
         assertTrue(verdict.getText().startsWith("Q8_0: fits"), verdict.getText());
         robot.interact(() -> Theme.DARK.apply(scene));
         snapshot("05-levels-dark.png");
+        robot.interact(() -> Theme.LIGHT.apply(scene));
+
+        // journey 4: create two variants from the ladder; they run as jobs and land in the workspace
+        javafx.scene.control.Button create = robot.lookup("#levels-create").queryButton();
+        assertEquals("Create Q8_0 variant", create.getText());
+        robot.interact(create::fire);
+        robot.interact(() -> window.levelsModel().selectedProperty().set("Q4_K_M"));
+        robot.interact(create::fire);
+        snapshot("06-variants-running.png");
+        try {
+            WaitForAsyncUtils.waitFor(
+                    60,
+                    TimeUnit.SECONDS,
+                    () -> window.variantsModel().variants().size() == 2);
+        } catch (TimeoutException e) {
+            throw new AssertionError("jobs " + window.variantsModel().jobs().size() + ", error "
+                    + window.variantsModel().lastErrorProperty().get());
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.variantsModel().jobs().isEmpty());
+        Path made = cache.resolve("workspace").resolve("wide-Q8_0.gguf");
+        assertTrue(Files.exists(made));
+        assertEquals(
+                Files.size(made), window.variantsModel().variants().getFirst().bytes());
+        TableView<?> variants = robot.lookup("#variants-table").queryAs(TableView.class);
+        assertEquals(2, variants.getItems().size());
+        snapshot("07-variants-made.png");
     }
 
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {

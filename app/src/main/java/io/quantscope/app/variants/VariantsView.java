@@ -1,0 +1,97 @@
+package io.quantscope.app.variants;
+
+import io.quantscope.app.cli.Format;
+import java.util.Locale;
+import java.util.function.Function;
+import javafx.beans.binding.Bindings;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.stage.DirectoryChooser;
+import org.controlsfx.control.TaskProgressView;
+
+/** The variants being made (progress, ETA, cancel) and those made, in the workspace folder. */
+public final class VariantsView {
+    private final VariantsViewModel model;
+
+    public VariantsView(VariantsViewModel model) {
+        this.model = model;
+    }
+
+    public Node createView() {
+        Label title = new Label("Variants");
+        title.getStyleClass().add("library-title");
+        Label workspace = new Label();
+        workspace.setId("variants-workspace");
+        workspace.getStyleClass().add("levels-status");
+        workspace.textProperty().bind(model.workspaceProperty().map(p -> "Workspace: " + p));
+        Button change = new Button("Change…");
+        change.setId("variants-change-workspace");
+        change.setOnAction(e -> {
+            DirectoryChooser dc = new DirectoryChooser();
+            dc.setTitle("Workspace for variants");
+            var dir = dc.showDialog(change.getScene().getWindow());
+            if (dir != null) {
+                model.workspaceProperty().set(dir.toPath());
+            }
+        });
+        HBox ws = new HBox(8, workspace, change);
+        ws.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+
+        TaskProgressView<javafx.concurrent.Task<VariantInfo>> jobs = new TaskProgressView<>();
+        jobs.setId("variants-jobs");
+        Bindings.bindContent(jobs.getTasks(), model.jobs());
+        jobs.setPrefHeight(200);
+
+        Label error = new Label();
+        error.setId("variants-error");
+        error.getStyleClass().add("levels-too-big");
+        error.textProperty().bind(model.lastErrorProperty());
+
+        TableView<VariantInfo> done = new TableView<>(model.variants());
+        done.setId("variants-table");
+        done.setPlaceholder(new Label("No variants yet. Pick a level in the Levels tab and press “Create variant”."));
+        done.getColumns().add(col("File", 280, v -> v.path().getFileName().toString()));
+        done.getColumns().add(col("Preset", 80, VariantInfo::preset));
+        done.getColumns().add(col("Size", 100, v -> Format.bytes(v.bytes())));
+        done.getColumns().add(col("Time", 80, VariantsView::time));
+        done.getColumns().add(col("From", 220, VariantsView::from));
+        done.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        VBox.setVgrow(done, Priority.ALWAYS);
+
+        Label made = new Label("Made");
+        made.getStyleClass().add("levels-panel-title");
+        Label running = new Label("Running");
+        running.getStyleClass().add("levels-panel-title");
+        VBox root = new VBox(10, title, ws, running, jobs, error, made, done);
+        root.setPadding(new Insets(16));
+        root.setId("variants-view");
+        return root;
+    }
+
+    private static String time(VariantInfo v) {
+        return v.elapsed() == null
+                ? "—"
+                : String.format(Locale.ROOT, "%.1f s", v.elapsed().toMillis() / 1000.0);
+    }
+
+    private static String from(VariantInfo v) {
+        return v.source() == null
+                ? "(found in the workspace)"
+                : v.source().getFileName().toString();
+    }
+
+    private static TableColumn<VariantInfo, String> col(String name, double width, Function<VariantInfo, String> f) {
+        TableColumn<VariantInfo, String> c = new TableColumn<>(name);
+        c.setPrefWidth(width);
+        c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(f.apply(d.getValue())));
+        return c;
+    }
+}

@@ -1,0 +1,164 @@
+package io.quantscope.app.variants;
+
+import io.quantscope.convert.Cancellation;
+import io.quantscope.convert.QuantizeJob;
+import io.quantscope.convert.QuantizeProgress;
+import io.quantscope.recipe.Preset;
+import io.quantscope.recipe.QuantizeOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+
+/**
+ * Making variants: one job per preset, each a {@link Task} with progress (tensor i of n, bytes, ETA) and cancel, run
+ * on the app's executor. Variants are written to the workspace folder as {@code <model>-<PRESET>.gguf} (through a
+ * {@code .partial} file, so a cancelled or failed job leaves nothing); finished ones are listed with their real size
+ * and time.
+ */
+public final class VariantsViewModel {
+    private final Executor executor;
+    private final ObjectProperty<Path> workspace = new SimpleObjectProperty<>();
+    private final ObservableList<Task<VariantInfo>> jobs = FXCollections.observableArrayList();
+    private final ObservableList<VariantInfo> variants = FXCollections.observableArrayList();
+    private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper();
+
+    public VariantsViewModel(Executor executor, Path workspace) {
+        this.executor = executor;
+        this.workspace.set(workspace);
+        this.workspace.addListener((o, a, b) -> refresh());
+        refresh();
+    }
+
+    /** Lists the variants already in the workspace (off the FX thread), so a restart loses none. */
+    public void refresh() {
+        Path dir = workspace.get();
+        Task<List<VariantInfo>> scan = new Task<>() {
+            @Override
+            protected List<VariantInfo> call() throws IOException {
+                List<VariantInfo> found = new ArrayList<>();
+                if (dir == null || !Files.isDirectory(dir)) {
+                    return found;
+                }
+                try (var files = Files.list(dir)) {
+                    for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".gguf"))
+                            .sorted()
+                            .toList()) {
+                        String n = p.getFileName().toString();
+                        String preset = n.substring(n.lastIndexOf('-') + 1, n.length() - 5);
+                        found.add(new VariantInfo(p, preset, null, Files.size(p), null));
+                    }
+                }
+                return found;
+            }
+        };
+        scan.setOnSucceeded(e -> variants.setAll(scan.getValue()));
+        executor.execute(scan);
+    }
+
+    /** Where variants are written. */
+    public ObjectProperty<Path> workspaceProperty() {
+        return workspace;
+    }
+
+    /** Jobs queued or running (a finished job leaves this list). */
+    public ObservableList<Task<VariantInfo>> jobs() {
+        return jobs;
+    }
+
+    /** Variants finished in this session, newest last. */
+    public ObservableList<VariantInfo> variants() {
+        return variants;
+    }
+
+    /** The last failure's one-line reason (null after a success). */
+    public ReadOnlyStringProperty lastErrorProperty() {
+        return lastError.getReadOnlyProperty();
+    }
+
+    /** The file a preset's variant of {@code source} is written to. */
+    public Path target(Path source, String preset) {
+        String name = source.getFileName().toString();
+        String stem = name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
+        return workspace.get().resolve(stem + "-" + preset + ".gguf");
+    }
+
+    /** Queues one job per preset; returns them. */
+    public List<Task<VariantInfo>> create(Path source, List<String> presets) {
+        List<Task<VariantInfo>> made = new ArrayList<>();
+        for (String p : presets) {
+            Preset preset = Preset.parse(p).orElseThrow(() -> new IllegalArgumentException("unknown preset " + p));
+            Path out = target(source, preset.name());
+            Task<VariantInfo> task = new VariantTask(source, preset, out);
+            task.setOnSucceeded(e -> {
+                jobs.remove(task);
+                variants.removeIf(v -> v.path().equals(task.getValue().path()));
+                variants.add(task.getValue());
+                lastError.set(null);
+            });
+            task.setOnFailed(e -> {
+                jobs.remove(task);
+                Throwable ex = task.getException();
+                lastError.set(preset.name() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            });
+            task.setOnCancelled(e -> jobs.remove(task));
+            jobs.add(task);
+            made.add(task);
+            executor.execute(task);
+        }
+        return made;
+    }
+
+    /** One variant being made. */
+    private static final class VariantTask extends Task<VariantInfo> {
+        private final Path source;
+        private final Preset preset;
+        private final Path out;
+
+        VariantTask(Path source, Preset preset, Path out) {
+            this.source = source;
+            this.preset = preset;
+            this.out = out;
+            updateTitle(preset.name() + " → " + out.getFileName());
+            updateMessage("Waiting to start");
+        }
+
+        @Override
+        protected VariantInfo call() throws IOException {
+            Files.createDirectories(out.getParent());
+            Cancellation cancel = new Cancellation();
+            QuantizeJob.Result r = QuantizeJob.run(
+                    source,
+                    out,
+                    QuantizeOptions.of(preset),
+                    Runtime.getRuntime().availableProcessors(),
+                    pr -> report(pr, cancel),
+                    cancel);
+            return new VariantInfo(r.output(), preset.name(), source, r.bytes(), r.elapsed());
+        }
+
+        private void report(QuantizeProgress pr, Cancellation cancel) {
+            if (isCancelled()) {
+                cancel.cancel();
+            }
+            updateProgress(pr.bytesDone(), pr.bytesTotal());
+            updateMessage(String.format(
+                    Locale.ROOT,
+                    "tensor %d of %d · %s%s",
+                    pr.tensorIndex() + 1,
+                    pr.tensorCount(),
+                    io.quantscope.app.cli.Format.bytes(pr.bytesDone()),
+                    pr.etaSeconds() < 0 ? "" : String.format(Locale.ROOT, " · %.0f s left", pr.etaSeconds())));
+        }
+    }
+}
