@@ -4,11 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Turns streamed token bytes into text, holding back a UTF-8 character split across tokens until it completes. */
-final class Utf8Pieces {
+public final class Utf8Pieces {
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
     /** The text that is complete after adding {@code bytes}. */
-    String add(byte[] bytes) {
+    public String add(byte[] bytes) {
         pending.writeBytes(bytes);
         byte[] all = pending.toByteArray();
         int end = completeLength(all);
@@ -18,7 +18,7 @@ final class Utf8Pieces {
     }
 
     /** Whatever is still pending (an incomplete character shows as a replacement character). */
-    String rest() {
+    public String rest() {
         String s = pending.toString(StandardCharsets.UTF_8);
         pending.reset();
         return s;

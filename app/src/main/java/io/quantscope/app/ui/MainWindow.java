@@ -2,6 +2,8 @@ package io.quantscope.app.ui;
 
 import io.quantscope.app.cli.Machine;
 import io.quantscope.app.cli.Versions;
+import io.quantscope.app.compare.CompareView;
+import io.quantscope.app.compare.CompareViewModel;
 import io.quantscope.app.concurrent.BackgroundRunner;
 import io.quantscope.app.library.ModelCardView;
 import io.quantscope.app.library.ModelCardViewModel;
@@ -43,6 +45,7 @@ public final class MainWindow {
     private final ModelCardViewModel card;
     private final LevelsViewModel levels;
     private final VariantsViewModel variants;
+    private final CompareViewModel compare;
     private final Path cacheDir;
     private final ReadOnlyIntegerProperty runningJobs;
     private Scene scene;
@@ -69,15 +72,37 @@ public final class MainWindow {
         this.card = new ModelCardViewModel(runner);
         this.levels = new LevelsViewModel(runner, Machine.physicalMemory());
         this.variants = new VariantsViewModel(jobs, workspace);
+        this.compare = new CompareViewModel(runner);
+        variants.variants().addListener((javafx.collections.ListChangeListener<io.quantscope.app.variants.VariantInfo>)
+                c -> {
+                    var paths = variants.variants().stream()
+                            .map(io.quantscope.app.variants.VariantInfo::path)
+                            .toList();
+                    compare.available().setAll(paths);
+                    compare.chosen().retainAll(paths);
+                    while (c.next()) {
+                        for (var added : c.getAddedSubList()) {
+                            // new variants join the comparison, up to three at a time
+                            if (compare.chosen().size() < 3 && !compare.chosen().contains(added.path())) {
+                                compare.chosen().add(added.path());
+                            }
+                        }
+                    }
+                });
         card.cardProperty().addListener((obs, old, c) -> {
             if (c != null) {
                 levels.load(c.path());
+                compare.baseProperty().set(c.path());
             }
         });
     }
 
     public VariantsViewModel variantsModel() {
         return variants;
+    }
+
+    public CompareViewModel compareModel() {
+        return compare;
     }
 
     public LevelsViewModel levelsModel() {
@@ -116,7 +141,9 @@ public final class MainWindow {
         levelsTab.setId("tab-levels");
         Tab variantsTab = new Tab("Variants", new VariantsView(variants).createView());
         variantsTab.setId("tab-variants");
-        tabs = new TabPane(model, levelsTab, variantsTab);
+        Tab compareTab = new Tab("Compare", new CompareView(compare).createView());
+        compareTab.setId("tab-compare");
+        tabs = new TabPane(model, levelsTab, variantsTab, compareTab);
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);

@@ -154,6 +154,29 @@ class MainWindowTest {
         TableView<?> variants = robot.lookup("#variants-table").queryAs(TableView.class);
         assertEquals(2, variants.getItems().size());
         snapshot("07-variants-made.png");
+
+        // journey 6: the base and both variants on one prompt, side by side
+        robot.interact(() -> window.showTab("tab-compare"));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(2, window.compareModel().chosen().size());
+        assertTrue(robot.lookup("#compare-choice-wide-Q4_K_M.gguf")
+                .queryAs(javafx.scene.control.CheckBox.class)
+                .isSelected());
+        robot.interact(() -> window.compareModel().run());
+        WaitForAsyncUtils.waitFor(
+                60,
+                TimeUnit.SECONDS,
+                () -> !window.compareModel().runningProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        var cols = window.compareModel().columns();
+        assertEquals(3, cols.size(), window.compareModel().statusProperty().get());
+        assertEquals(48, cols.get(0).tokens().size());
+        assertTrue(
+                cols.stream().skip(1).allMatch(c -> c.run() != null && c.run().kld().length == 48));
+        assertTrue(
+                window.compareModel().statusProperty().get().startsWith("Done"),
+                window.compareModel().statusProperty().get());
+        snapshot("08-compare.png");
     }
 
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
