@@ -159,7 +159,7 @@ class MainWindowTest {
         robot.interact(() -> window.showTab("tab-compare"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(2, window.compareModel().chosen().size());
-        assertTrue(robot.lookup("#compare-choice-wide-Q4_K_M.gguf")
+        assertTrue(robot.lookup((javafx.scene.Node n) -> "compare-choice-wide-Q4_K_M.gguf".equals(n.getId()))
                 .queryAs(javafx.scene.control.CheckBox.class)
                 .isSelected());
         robot.interact(() -> window.compareModel().run());
