@@ -58,6 +58,31 @@ public final class QualityStore {
     }
 
     /**
+     * Writes {@code from}'s quality record (if it has one) beside {@code to}, a byte-identical copy, so the measurement
+     * travels with an exported file. Returns the record file written, if any.
+     */
+    public static Optional<Path> copy(Path from, Path to) throws IOException {
+        Optional<QualityRecord> r = load(from);
+        if (r.isEmpty()) {
+            return Optional.empty();
+        }
+        QualityRecord o = r.get();
+        QualityRecord moved = new QualityRecord(
+                to.getFileName().toString(),
+                Files.size(to),
+                Files.getLastModifiedTime(to).toMillis(),
+                o.base(),
+                o.text(),
+                o.textSha256(),
+                o.ctx(),
+                o.chunks(),
+                o.basePpl(),
+                o.quality(),
+                o.measuredAt());
+        return Optional.of(write(to, moved));
+    }
+
+    /**
      * The saved record of {@code variant}, if there is one that can be read.
      *
      * @throws IOException if the record exists but cannot be read or parsed

@@ -70,7 +70,29 @@ public final class VariantsView {
         made.getStyleClass().add("levels-panel-title");
         Label running = new Label("Running");
         running.getStyleClass().add("levels-panel-title");
-        VBox root = new VBox(10, title, ws, running, jobs, error, made, done);
+        Button export = new Button("Export…");
+        export.setId("variants-export");
+        export.disableProperty()
+                .bind(done.getSelectionModel().selectedItemProperty().isNull());
+        export.setOnAction(e -> {
+            VariantInfo v = done.getSelectionModel().getSelectedItem();
+            javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+            fc.setTitle("Export " + v.path().getFileName());
+            fc.setInitialFileName(v.path().getFileName().toString());
+            fc.getExtensionFilters().add(new javafx.stage.FileChooser.ExtensionFilter("GGUF model", "*.gguf"));
+            var f = fc.showSaveDialog(export.getScene().getWindow());
+            if (f != null) {
+                model.export(v, f.toPath());
+            }
+        });
+        Label exported = new Label();
+        exported.setId("variants-export-status");
+        exported.getStyleClass().add("levels-status");
+        exported.textProperty().bind(model.exportStatusProperty());
+        HBox exportRow = new HBox(8, export, exported);
+        exportRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+
+        VBox root = new VBox(10, title, ws, running, jobs, error, made, done, exportRow);
         root.setPadding(new Insets(16));
         root.setId("variants-view");
         return root;

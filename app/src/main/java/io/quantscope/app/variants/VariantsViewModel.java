@@ -32,6 +32,7 @@ public final class VariantsViewModel {
     private final ObservableList<Task<VariantInfo>> jobs = FXCollections.observableArrayList();
     private final ObservableList<VariantInfo> variants = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper exportStatus = new ReadOnlyStringWrapper();
 
     public VariantsViewModel(Executor executor, Path workspace) {
         this.executor = executor;
@@ -84,6 +85,33 @@ public final class VariantsViewModel {
     /** The last failure's one-line reason (null after a success). */
     public ReadOnlyStringProperty lastErrorProperty() {
         return lastError.getReadOnlyProperty();
+    }
+
+    /** Where the last export went and how it was checked (null before one). */
+    public ReadOnlyStringProperty exportStatusProperty() {
+        return exportStatus.getReadOnlyProperty();
+    }
+
+    /**
+     * Exports {@code v} to {@code target}: copied through a partial file, re-read and checked by SHA-256; its quality
+     * record, if it has one, goes beside it. Runs on the executor; the returned task reports the hash.
+     */
+    public Task<String> export(VariantInfo v, Path target) {
+        Task<String> task = new Task<>() {
+            @Override
+            protected String call() throws IOException {
+                String sha = io.quantscope.convert.AtomicFiles.copyVerified(v.path(), target);
+                io.quantscope.eval.QualityStore.copy(v.path(), target);
+                return sha;
+            }
+        };
+        task.setOnSucceeded(e -> exportStatus.set(
+                "Exported " + target + " (sha256 " + task.getValue().substring(0, 12) + "…, verified)"));
+        task.setOnFailed(
+                e -> exportStatus.set("Export failed: " + task.getException().getMessage()));
+        exportStatus.set("Exporting " + v.path().getFileName() + " …");
+        executor.execute(task);
+        return task;
     }
 
     /** The file a preset's variant of {@code source} is written to. */

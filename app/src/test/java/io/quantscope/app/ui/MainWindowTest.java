@@ -177,6 +177,22 @@ class MainWindowTest {
                 window.compareModel().statusProperty().get().startsWith("Done"),
                 window.compareModel().statusProperty().get());
         snapshot("08-compare.png");
+
+        // journey 7: export the chosen variant (the save dialog is the OS's; the test calls what it calls)
+        robot.interact(() -> window.showTab("tab-variants"));
+        TableView<?> made2 = robot.lookup("#variants-table").queryAs(TableView.class);
+        robot.interact(() -> made2.getSelectionModel().select(1));
+        Path exported = cache.resolve("exported").resolve("wide-Q4_K_M.gguf");
+        Files.createDirectories(exported.getParent());
+        var export = WaitForAsyncUtils.asyncFx(() -> window.variantsModel()
+                        .export(window.variantsModel().variants().get(1), exported))
+                .get();
+        export.get(30, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(Files.size(cache.resolve("workspace").resolve("wide-Q4_K_M.gguf")), Files.size(exported));
+        Label status2 = robot.lookup("#variants-export-status").queryAs(Label.class);
+        assertTrue(status2.getText().endsWith("verified)"), status2.getText());
+        snapshot("09-exported.png");
     }
 
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
