@@ -54,6 +54,15 @@ public record QuantError(
      */
     public static QuantError measure(
             GgufFile file, GgufTensorInfo t, GgmlType type, int maxRows, float[] imatrix, int bins) {
+        return measure(file, t, type, maxRows, imatrix, bins, null);
+    }
+
+    /**
+     * As {@link #measure(GgufFile, GgufTensorInfo, GgmlType, int, float[], int)}, with the dequantized weights' histogram
+     * over a fixed {@code range} ({@code {lo, hi}}, e.g. the source histogram's, so the two can be overlaid).
+     */
+    public static QuantError measure(
+            GgufFile file, GgufTensorInfo t, GgmlType type, int maxRows, float[] imatrix, int bins, double[] range) {
         if (!applies(t, type)) {
             throw new IllegalArgumentException(t.name() + ": rows of " + t.rowLength() + " weights cannot be stored as "
                     + type + " (blocks of " + type.blockSize() + ")");
@@ -63,7 +72,7 @@ public record QuantError(
         BlockCodec codec = Codecs.of(type);
         byte[] scratch = new byte[(int) t.type().rowBytes(n)];
         byte[] q = new byte[(int) type.rowBytes(n)];
-        return accumulate(t, type, maxRows, bins, (r, x, y) -> {
+        return accumulate(t, type, maxRows, bins, range, (r, x, y) -> {
             RowReader.read(data, t.type(), n, r, x, scratch);
             codec.quantizeRow(x, 0, n, imatrix, q, 0);
             codec.dequantizeRow(q, 0, n, y, 0);
@@ -90,7 +99,7 @@ public record QuantError(
         MemorySegment vd = variant.tensorData(v);
         byte[] ss = new byte[(int) s.type().rowBytes(n)];
         byte[] vs = new byte[(int) v.type().rowBytes(n)];
-        return accumulate(s, v.type(), maxRows, bins, (r, x, y) -> {
+        return accumulate(s, v.type(), maxRows, bins, null, (r, x, y) -> {
             RowReader.read(sd, s.type(), n, r, x, ss);
             RowReader.read(vd, v.type(), n, r, y, vs);
         });
@@ -102,7 +111,8 @@ public record QuantError(
         void read(long r, float[] x, float[] y);
     }
 
-    private static QuantError accumulate(GgufTensorInfo t, GgmlType type, int maxRows, int bins, RowPair rowsOf) {
+    private static QuantError accumulate(
+            GgufTensorInfo t, GgmlType type, int maxRows, int bins, double[] range, RowPair rowsOf) {
         int n = (int) t.rowLength();
         long rows = t.rows();
         int k = (int) Math.min(rows, Math.max(1, maxRows));
@@ -142,7 +152,9 @@ public record QuantError(
                 max,
                 se > 0 ? 10 * Math.log10(sx / se) : Double.POSITIVE_INFINITY,
                 sx > 0 ? 100 * Math.sqrt(se / sx) : 0,
-                dq == null ? null : Histogram.symmetric(dq, bins),
+                dq == null
+                        ? null
+                        : range == null ? Histogram.symmetric(dq, bins) : Histogram.fixed(dq, range[0], range[1], bins),
                 err == null ? null : Histogram.symmetric(err, bins));
     }
 }

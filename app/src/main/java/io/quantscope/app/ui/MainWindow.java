@@ -11,6 +11,8 @@ import io.quantscope.app.variants.LevelsView;
 import io.quantscope.app.variants.LevelsViewModel;
 import io.quantscope.app.variants.VariantsView;
 import io.quantscope.app.variants.VariantsViewModel;
+import io.quantscope.app.weights.WeightsView;
+import io.quantscope.app.weights.WeightsViewModel;
 import io.quantscope.samples.SampleModels;
 import java.io.File;
 import java.nio.file.Path;
@@ -46,6 +48,7 @@ public final class MainWindow {
     private final LevelsViewModel levels;
     private final VariantsViewModel variants;
     private final CompareViewModel compare;
+    private final WeightsViewModel weights;
     private final Path cacheDir;
     private final ReadOnlyIntegerProperty runningJobs;
     private Scene scene;
@@ -73,6 +76,7 @@ public final class MainWindow {
         this.levels = new LevelsViewModel(runner, Machine.physicalMemory());
         this.variants = new VariantsViewModel(jobs, workspace);
         this.compare = new CompareViewModel(runner);
+        this.weights = new WeightsViewModel(runner);
         variants.variants().addListener((javafx.collections.ListChangeListener<io.quantscope.app.variants.VariantInfo>)
                 c -> {
                     var paths = variants.variants().stream()
@@ -93,12 +97,17 @@ public final class MainWindow {
             if (c != null) {
                 levels.load(c.path());
                 compare.baseProperty().set(c.path());
+                weights.load(c.path());
             }
         });
     }
 
     public VariantsViewModel variantsModel() {
         return variants;
+    }
+
+    public WeightsViewModel weightsModel() {
+        return weights;
     }
 
     public CompareViewModel compareModel() {
@@ -143,7 +152,9 @@ public final class MainWindow {
         variantsTab.setId("tab-variants");
         Tab compareTab = new Tab("Compare", new CompareView(compare).createView());
         compareTab.setId("tab-compare");
-        tabs = new TabPane(model, levelsTab, variantsTab, compareTab);
+        Tab weightsTab = new Tab("Weights", new WeightsView(weights).createView());
+        weightsTab.setId("tab-weights");
+        tabs = new TabPane(model, levelsTab, variantsTab, weightsTab, compareTab);
         tabs.setId("main-tabs");
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);

@@ -193,6 +193,24 @@ class MainWindowTest {
         Label status2 = robot.lookup("#variants-export-status").queryAs(Label.class);
         assertTrue(status2.getText().endsWith("verified)"), status2.getText());
         snapshot("09-exported.png");
+
+        // journey 5: inside the weights, as Q2_K
+        robot.interact(() -> {
+            window.showTab("tab-weights");
+            window.weightsModel().typeProperty().set(io.quantscope.tensor.GgmlType.Q2_K);
+        });
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> {
+            var d = window.weightsModel().detailProperty().get();
+            return d != null && d.type() == io.quantscope.tensor.GgmlType.Q2_K;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        var d = window.weightsModel().detailProperty().get();
+        assertEquals("blk.0.ffn_down.weight", d.tensor());
+        assertEquals(5, d.heat().length, "one heat-map row per layer");
+        assertTrue(
+                d.error().relErrPct() > 10,
+                "Q2_K's error is visible: " + d.error().relErrPct());
+        snapshot("10-weights.png");
     }
 
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
