@@ -77,6 +77,13 @@ public final class MainWindow {
         this.variants = new VariantsViewModel(jobs, workspace);
         this.compare = new CompareViewModel(runner);
         this.weights = new WeightsViewModel(runner);
+        levels.setWorkspace(() -> variants.workspaceProperty().get());
+        variants.measuredProperty().addListener((o, a, b) -> {
+            var c = card.cardProperty().get();
+            if (c != null) {
+                levels.load(c.path()); // the ladder picks up the new measurements
+            }
+        });
         variants.variants().addListener((javafx.collections.ListChangeListener<io.quantscope.app.variants.VariantInfo>)
                 c -> {
                     var paths = variants.variants().stream()

@@ -60,6 +60,7 @@ public final class LevelsViewModel {
     private final ObjectProperty<Budget> budget = new SimpleObjectProperty<>();
     private final ReadOnlyObjectWrapper<MemoryEstimate> memory = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper modelName = new ReadOnlyStringWrapper("");
+    private java.util.function.Supplier<Path> workspace = () -> null;
     private ModelConfig config;
     private long vocab;
     private int maxCtx = 4096;
@@ -82,13 +83,19 @@ public final class LevelsViewModel {
 
     private record Loaded(String name, ModelConfig config, long vocab, List<LevelRow> rows, String status) {}
 
+    /** Where made variants live, searched for measured quality besides the model's own folder. */
+    public void setWorkspace(java.util.function.Supplier<Path> workspace) {
+        this.workspace = workspace;
+    }
+
     /** Loads the ladder for {@code model} in the background. */
     public void load(Path model) {
+        Path ws = workspace.get();
         loading.set(true);
         status.set("Estimating the quality of every preset on " + model.getFileName() + " …");
         runner.run(
                 "Estimating levels of " + model.getFileName(),
-                () -> compute(model),
+                () -> compute(model, ws),
                 l -> {
                     loading.set(false);
                     config = l.config();
@@ -116,7 +123,7 @@ public final class LevelsViewModel {
                 });
     }
 
-    private static Loaded compute(Path model) throws IOException {
+    private static Loaded compute(Path model, Path workspace) throws IOException {
         try (GgufFile f = GgufFile.open(model)) {
             ModelConfig c = ModelConfig.of(f.metadata());
             long vocab = MemoryEstimator.vocabulary(f.header());
@@ -142,7 +149,7 @@ public final class LevelsViewModel {
                         e.bitsPerWeight(),
                         e.snrDb(),
                         e.relErrPct(),
-                        measured(model, e.preset())));
+                        measured(model, e.preset(), workspace)));
             }
             String name = f.metadata()
                     .getString("general.name")
@@ -157,11 +164,23 @@ public final class LevelsViewModel {
         }
     }
 
-    /** A variant {@code <stem>-<PRESET>.gguf} beside the model with a quality record. */
-    static Optional<LevelRow.Measured> measured(Path model, String preset) {
+    /**
+     * A variant {@code <stem>-<PRESET>.gguf} with a quality record, in the workspace (when given) or beside the model.
+     */
+    static Optional<LevelRow.Measured> measured(Path model, String preset, Path workspace) {
         String name = model.getFileName().toString();
         String stem = name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
-        Path variant = model.resolveSibling(stem + "-" + preset + ".gguf");
+        String file = stem + "-" + preset + ".gguf";
+        if (workspace != null) {
+            Optional<LevelRow.Measured> m = measuredAt(workspace.resolve(file));
+            if (m.isPresent()) {
+                return m;
+            }
+        }
+        return measuredAt(model.resolveSibling(file));
+    }
+
+    private static Optional<LevelRow.Measured> measuredAt(Path variant) {
         try {
             Optional<QualityRecord> r = QualityStore.load(variant);
             if (r.isEmpty()) {

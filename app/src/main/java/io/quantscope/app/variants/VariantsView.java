@@ -1,6 +1,7 @@
 package io.quantscope.app.variants;
 
 import io.quantscope.app.cli.Format;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import javafx.beans.binding.Bindings;
@@ -89,13 +90,38 @@ public final class VariantsView {
         exported.setId("variants-export-status");
         exported.getStyleClass().add("levels-status");
         exported.textProperty().bind(model.exportStatusProperty());
-        HBox exportRow = new HBox(8, export, exported);
+        Button measure = new Button("Measure quality…");
+        measure.setId("variants-measure");
+        measure.setTooltip(new javafx.scene.control.Tooltip(
+                "Perplexity and KL divergence of the selected variants against the model they were made from, on a"
+                        + " text you choose (as llama-perplexity measures them)"));
+        measure.disableProperty()
+                .bind(Bindings.isEmpty(done.getSelectionModel().getSelectedItems())
+                        .or(sourceMissing(done)));
+        done.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        measure.setOnAction(e -> {
+            var chosen = List.copyOf(done.getSelectionModel().getSelectedItems());
+            javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+            fc.setTitle("A text to measure on (UTF-8, at least 1,024 tokens)");
+            var f = fc.showOpenDialog(measure.getScene().getWindow());
+            if (f != null) {
+                model.measure(chosen.getFirst().source(), chosen, f.toPath(), 128);
+            }
+        });
+        HBox exportRow = new HBox(8, export, measure, exported);
         exportRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
         VBox root = new VBox(10, title, ws, running, jobs, error, made, done, exportRow);
         root.setPadding(new Insets(16));
         root.setId("variants-view");
         return root;
+    }
+
+    /** Measuring needs the source each variant was made from (known for variants made this session). */
+    private static javafx.beans.binding.BooleanBinding sourceMissing(TableView<VariantInfo> t) {
+        return Bindings.createBooleanBinding(
+                () -> t.getSelectionModel().getSelectedItems().stream().anyMatch(v -> v.source() == null),
+                t.getSelectionModel().getSelectedItems());
     }
 
     private static String time(VariantInfo v) {

@@ -33,6 +33,8 @@ public final class VariantsViewModel {
     private final ObservableList<VariantInfo> variants = FXCollections.observableArrayList();
     private final ReadOnlyStringWrapper lastError = new ReadOnlyStringWrapper();
     private final ReadOnlyStringWrapper exportStatus = new ReadOnlyStringWrapper();
+    private final javafx.beans.property.ReadOnlyIntegerWrapper measured =
+            new javafx.beans.property.ReadOnlyIntegerWrapper();
 
     public VariantsViewModel(Executor executor, Path workspace) {
         this.executor = executor;
@@ -112,6 +114,70 @@ public final class VariantsViewModel {
         exportStatus.set("Exporting " + v.path().getFileName() + " …");
         executor.execute(task);
         return task;
+    }
+
+    /**
+     * Measures {@code chosen} against {@code source} on {@code text} (perplexity, KLD, same-top-p, as llama-perplexity
+     * does) and saves each variant's quality record beside it, so the Levels ladder shows measured figures. The task
+     * reports progress per chunk and can be cancelled.
+     */
+    public Task<io.quantscope.eval.EvalReport> measure(Path source, List<VariantInfo> chosen, Path text, int ctx) {
+        List<Path> files = chosen.stream().map(VariantInfo::path).toList();
+        Task<io.quantscope.eval.EvalReport> task = new Task<>() {
+            {
+                updateTitle("Measure " + files.size() + " variant(s) on " + text.getFileName());
+            }
+
+            @Override
+            protected io.quantscope.eval.EvalReport call() throws IOException {
+                Cancellation cancel = new Cancellation();
+                String content = Files.readString(text);
+                io.quantscope.eval.EvalReport r = new io.quantscope.eval.Evaluator(io.quantscope.eval.EvalSettings.of(
+                                ctx, Runtime.getRuntime().availableProcessors()))
+                        .run(
+                                source,
+                                files,
+                                content,
+                                text.getFileName().toString(),
+                                p -> {
+                                    if (isCancelled()) {
+                                        cancel.cancel();
+                                    }
+                                    updateProgress(p.fraction(), 1);
+                                    updateMessage(String.format(
+                                            Locale.ROOT,
+                                            "%s: chunk %d of %d, PPL %.3f",
+                                            p.file(),
+                                            p.chunk(),
+                                            p.chunks(),
+                                            p.ppl()));
+                                },
+                                cancel);
+                io.quantscope.eval.QualityStore.save(r, files);
+                return r;
+            }
+        };
+        task.setOnSucceeded(e -> {
+            jobs.remove(task);
+            lastError.set(null);
+            exportStatus.set("Measured " + files.size() + " variant(s); the Levels tab shows the figures.");
+            measured.set(measured.get() + 1);
+        });
+        task.setOnFailed(e -> {
+            jobs.remove(task);
+            lastError.set("Measuring: " + task.getException().getMessage());
+        });
+        task.setOnCancelled(e -> jobs.remove(task));
+        @SuppressWarnings("unchecked")
+        Task<VariantInfo> asJob = (Task<VariantInfo>) (Task<?>) task;
+        jobs.add(asJob);
+        executor.execute(task);
+        return task;
+    }
+
+    /** Counts finished measurements, so views showing measured figures can reload. */
+    public javafx.beans.property.ReadOnlyIntegerProperty measuredProperty() {
+        return measured.getReadOnlyProperty();
     }
 
     /** The file a preset's variant of {@code source} is written to. */

@@ -155,6 +155,25 @@ class MainWindowTest {
         assertEquals(2, variants.getItems().size());
         snapshot("07-variants-made.png");
 
+        // journey 3, measured: both variants on a text; the ladder then shows their KLD
+        var measure = WaitForAsyncUtils.asyncFx(() -> window.variantsModel()
+                        .measure(
+                                source,
+                                List.copyOf(window.variantsModel().variants()),
+                                SharedFiles.require("data/tiny-stories-eval.txt"),
+                                128))
+                .get();
+        measure.get(120, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitFor(
+                20,
+                TimeUnit.SECONDS,
+                () -> window.levelsModel().rows().stream()
+                        .anyMatch(
+                                r -> r.preset().equals("Q4_K_M") && r.measured().isPresent()));
+        robot.interact(() -> window.showTab("tab-levels"));
+        WaitForAsyncUtils.waitForFxEvents();
+        snapshot("07b-levels-measured.png");
+
         // journey 6: the base and both variants on one prompt, side by side
         robot.interact(() -> window.showTab("tab-compare"));
         WaitForAsyncUtils.waitForFxEvents();

@@ -58,7 +58,7 @@ class LevelsViewModelTest {
     @Test
     void aMeasuredVariantBesideTheModelIsFound() throws Exception {
         Path src = Files.copy(SharedFiles.require("models/stories260K-wide-f32.gguf"), tmp.resolve("m.gguf"));
-        assertTrue(LevelsViewModel.measured(src, "Q4_0").isEmpty());
+        assertTrue(LevelsViewModel.measured(src, "Q4_0", null).isEmpty());
         Path v = Files.copy(SharedFiles.require("golden/stories260K-wide-Q4_0.gguf"), tmp.resolve("m-Q4_0.gguf"));
         var r = new io.quantscope.eval.Evaluator(io.quantscope.eval.EvalSettings.of(128, 2))
                 .run(
@@ -69,7 +69,7 @@ class LevelsViewModelTest {
                         null,
                         io.quantscope.convert.Cancellation.none());
         io.quantscope.eval.QualityStore.save(r, java.util.List.of(v));
-        LevelRow.Measured m = LevelsViewModel.measured(src, "Q4_0").orElseThrow();
+        LevelRow.Measured m = LevelsViewModel.measured(src, "Q4_0", null).orElseThrow();
         assertEquals(r.variants().getFirst().kldMean(), m.kldMean(), 0);
         assertTrue(m.current());
     }
