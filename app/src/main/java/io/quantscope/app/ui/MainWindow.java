@@ -7,6 +7,8 @@ import io.quantscope.app.compare.CompareViewModel;
 import io.quantscope.app.concurrent.BackgroundRunner;
 import io.quantscope.app.library.ModelCardView;
 import io.quantscope.app.library.ModelCardViewModel;
+import io.quantscope.app.settings.Settings;
+import io.quantscope.app.settings.SettingsStore;
 import io.quantscope.app.variants.LevelsView;
 import io.quantscope.app.variants.LevelsViewModel;
 import io.quantscope.app.variants.VariantsView;
@@ -52,6 +54,10 @@ public final class MainWindow {
     private final Path cacheDir;
     private final ReadOnlyIntegerProperty runningJobs;
     private Scene scene;
+    private SettingsStore settingsStore;
+    private Settings settings = Settings.defaults();
+    private final Menu recent = new Menu("Open recent");
+    private CheckMenuItem darkItem;
     private TabPane tabs;
 
     /** @param runningJobs jobs in flight, for the status bar (may be null) */
@@ -101,6 +107,10 @@ public final class MainWindow {
                     }
                 });
         card.cardProperty().addListener((obs, old, c) -> {
+            if (c != null && !c.path().startsWith(cacheDir)) {
+                save(settings.withRecent(c.path().toString()));
+                refreshRecent();
+            }
             if (c != null) {
                 levels.load(c.path());
                 compare.baseProperty().set(c.path());
@@ -131,6 +141,48 @@ public final class MainWindow {
                 .filter(t -> id.equals(t.getId()))
                 .findFirst()
                 .ifPresent(t -> tabs.getSelectionModel().select(t));
+    }
+
+    /**
+     * Remembers window size, theme, workspace and recent files in {@code store}, and applies what it holds now. Call
+     * before {@link #createScene} is shown.
+     */
+    public void useSettings(SettingsStore store) {
+        this.settingsStore = store;
+        this.settings = store.load();
+        if (settings.workspace() != null) {
+            variants.workspaceProperty().set(Path.of(settings.workspace()));
+        }
+        variants.workspaceProperty().addListener((o, a, b) -> save(settings.withWorkspace(b.toString())));
+        refreshRecent();
+    }
+
+    /** The settings as they are now (window size from the scene). */
+    public Settings settings() {
+        return scene == null ? settings : settings.withWindow(scene.getWidth(), scene.getHeight());
+    }
+
+    /** Saves the current settings (window size included). */
+    public void saveSettings() {
+        save(settings());
+    }
+
+    private void save(Settings s) {
+        settings = s;
+        if (settingsStore != null) {
+            settingsStore.save(s);
+        }
+    }
+
+    private void refreshRecent() {
+        recent.getItems().clear();
+        for (String f : settings.recentFiles()) {
+            MenuItem item = new MenuItem(f);
+            item.setMnemonicParsing(false);
+            item.setOnAction(e -> open(Path.of(f)));
+            recent.getItems().add(item);
+        }
+        recent.setDisable(recent.getItems().isEmpty());
     }
 
     public ModelCardViewModel cardModel() {
@@ -168,6 +220,9 @@ public final class MainWindow {
         root.setBottom(createStatusBar());
         scene = new Scene(root, width, height);
         Theme.LIGHT.apply(scene);
+        if (settings.dark()) {
+            darkItem.setSelected(true);
+        }
         initDragAndDrop(root);
         card.errorProperty().addListener((obs, old, msg) -> {
             if (msg != null) {
@@ -198,12 +253,17 @@ public final class MainWindow {
         MenuItem quit = new MenuItem("Quit");
         quit.setAccelerator(KeyCombination.keyCombination("Shortcut+Q"));
         quit.setOnAction(e -> scene.getWindow().hide());
-        Menu file = new Menu("File", null, open, sample, quit);
+        recent.setId("menu-recent");
+        Menu file = new Menu("File", null, open, recent, sample, quit);
 
         CheckMenuItem dark = new CheckMenuItem("Dark theme");
+        darkItem = dark;
         dark.setId("menu-dark");
         dark.setAccelerator(KeyCombination.keyCombination("Shortcut+D"));
-        dark.selectedProperty().addListener((obs, old, on) -> (on ? Theme.DARK : Theme.LIGHT).apply(scene));
+        dark.selectedProperty().addListener((obs, old, on) -> {
+            (on ? Theme.DARK : Theme.LIGHT).apply(scene);
+            save(settings.withDark(on));
+        });
         Menu view = new Menu("View", null, dark);
 
         MenuItem about = new MenuItem("About Quantscope");

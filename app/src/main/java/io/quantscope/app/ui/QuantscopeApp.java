@@ -18,8 +18,12 @@ public final class QuantscopeApp extends Application {
                 runner.runningProperty(),
                 Path.of(System.getProperty("user.home"), "Quantscope"),
                 runner.executor());
+        window.useSettings(
+                new io.quantscope.app.settings.SettingsStore(configDir().resolve("settings.json")));
+        var settings = window.settings();
         stage.setTitle("Quantscope");
-        stage.setScene(window.createScene(1200, 800));
+        stage.setScene(window.createScene(settings.windowWidth(), settings.windowHeight()));
+        stage.setOnHidden(e -> window.saveSettings());
         stage.show();
         var files = getParameters().getRaw();
         if (files.isEmpty()) {
@@ -34,6 +38,17 @@ public final class QuantscopeApp extends Application {
         if (runner != null) {
             runner.close();
         }
+    }
+
+    /** Where the app keeps its settings: {@code $XDG_CONFIG_HOME/quantscope} or {@code ~/.config/quantscope}. */
+    static Path configDir() {
+        String override = System.getProperty("quantscope.config");
+        if (override != null) {
+            return Path.of(override);
+        }
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        return base.resolve("quantscope");
     }
 
     /** Where the app keeps files it makes for itself: {@code $XDG_CACHE_HOME/quantscope} or {@code ~/.cache/quantscope}. */

@@ -232,6 +232,21 @@ class MainWindowTest {
         snapshot("10-weights.png");
     }
 
+    @Test
+    void remembersRecentFilesThemeAndWorkspace(FxRobot robot) throws Exception {
+        Path cfg = Files.createTempDirectory("quantscope-settings").resolve("settings.json");
+        var store = new io.quantscope.app.settings.SettingsStore(cfg);
+        robot.interact(() -> window.useSettings(store));
+        Path model = SharedFiles.require("golden/stories260K-wide-Q4_K_M.gguf");
+        robot.interact(() -> window.open(model));
+        waitForCard(robot, "llama");
+        assertEquals(List.of(model.toString()), store.load().recentFiles());
+        robot.interact(() -> window.variantsModel().workspaceProperty().set(cache.resolve("elsewhere")));
+        assertEquals(cache.resolve("elsewhere").toString(), store.load().workspace());
+        robot.interact(window::saveSettings);
+        assertEquals(1280, store.load().windowWidth(), 1);
+    }
+
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
         return new DragEvent(target, target, type, db, 10, 10, 10, 10, TransferMode.COPY, target, target, null);
     }
