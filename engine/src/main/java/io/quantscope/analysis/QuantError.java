@@ -41,6 +41,19 @@ public record QuantError(
         Histogram dequantized,
         Histogram error) {
 
+    /** The types a user chooses between, lowest bits first (K-quants and the legacy 32-weight types). */
+    public static final java.util.List<GgmlType> CANDIDATES = java.util.List.of(
+            GgmlType.Q2_K,
+            GgmlType.Q3_K,
+            GgmlType.Q4_0,
+            GgmlType.Q4_1,
+            GgmlType.Q4_K,
+            GgmlType.Q5_0,
+            GgmlType.Q5_1,
+            GgmlType.Q5_K,
+            GgmlType.Q6_K,
+            GgmlType.Q8_0);
+
     /** Whether {@code type} can hold rows of this tensor (its row length is a multiple of the type's block). */
     public static boolean applies(GgufTensorInfo t, GgmlType type) {
         return t.rowLength() % type.blockSize() == 0 && Codecs.find(type).isPresent();

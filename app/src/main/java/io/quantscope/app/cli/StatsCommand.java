@@ -30,17 +30,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "stats", description = "Weight histograms, outlier channels and quantization error.")
 final class StatsCommand implements Callable<Integer> {
-    private static final List<GgmlType> TYPES = List.of(
-            GgmlType.Q2_K,
-            GgmlType.Q3_K,
-            GgmlType.Q4_0,
-            GgmlType.Q4_1,
-            GgmlType.Q4_K,
-            GgmlType.Q5_0,
-            GgmlType.Q5_1,
-            GgmlType.Q5_K,
-            GgmlType.Q6_K,
-            GgmlType.Q8_0);
+    private static final List<GgmlType> TYPES = QuantError.CANDIDATES;
 
     @Parameters(paramLabel = "MODEL", description = "A .gguf model.")
     Path model;
@@ -221,47 +211,9 @@ final class StatsCommand implements Callable<Integer> {
         out.println("model (matrices): " + summary(s.model().summary()));
         bars(out, s.model().histogram(), 16);
         out.println();
-        out.printf(
-                Locale.ROOT,
-                "%-14s %8s %10s %10s %9s %9s%n",
-                "kind",
-                "tensors",
-                "std",
-                "max|w|",
-                "kurtosis",
-                "outliers");
-        for (WeightScan.GroupStats g : s.kinds()) {
-            out.printf(
-                    Locale.ROOT,
-                    "%-14s %8d %10.4g %10.4g %9.2f %9d%n",
-                    g.group(),
-                    g.tensors(),
-                    g.summary().std(),
-                    Math.max(Math.abs(g.summary().min()), Math.abs(g.summary().max())),
-                    g.summary().kurtosis(),
-                    g.flaggedChannels());
-        }
+        groups(out, "kind", s.kinds());
         out.println();
-        out.printf(
-                Locale.ROOT,
-                "%-14s %8s %10s %10s %9s %9s%n",
-                "layer",
-                "tensors",
-                "std",
-                "max|w|",
-                "kurtosis",
-                "outliers");
-        for (WeightScan.GroupStats g : s.layers()) {
-            out.printf(
-                    Locale.ROOT,
-                    "%-14s %8d %10.4g %10.4g %9.2f %9d%n",
-                    g.group(),
-                    g.tensors(),
-                    g.summary().std(),
-                    Math.max(Math.abs(g.summary().min()), Math.abs(g.summary().max())),
-                    g.summary().kurtosis(),
-                    g.flaggedChannels());
-        }
+        groups(out, "layer", s.layers());
         List<WeightScan.TensorStats> flagged = s.tensors().stream()
                 .filter(t -> t.channels() != null && t.channels().flagged() > 0)
                 .sorted((a, b) ->
@@ -283,6 +235,22 @@ final class StatsCommand implements Callable<Integer> {
                         c.top().getFirst().maxAbs(),
                         c.top().getFirst().z());
             }
+        }
+    }
+
+    private static void groups(PrintWriter out, String what, List<WeightScan.GroupStats> groups) {
+        out.printf(
+                Locale.ROOT, "%-14s %8s %10s %10s %9s %9s%n", what, "tensors", "std", "max|w|", "kurtosis", "outliers");
+        for (WeightScan.GroupStats g : groups) {
+            out.printf(
+                    Locale.ROOT,
+                    "%-14s %8d %10.4g %10.4g %9.2f %9d%n",
+                    g.group(),
+                    g.tensors(),
+                    g.summary().std(),
+                    Math.max(Math.abs(g.summary().min()), Math.abs(g.summary().max())),
+                    g.summary().kurtosis(),
+                    g.flaggedChannels());
         }
     }
 

@@ -34,17 +34,7 @@ import javafx.scene.paint.Color;
  * for the tensor's kind.
  */
 public final class WeightsView {
-    private static final List<GgmlType> TYPES = List.of(
-            GgmlType.Q2_K,
-            GgmlType.Q3_K,
-            GgmlType.Q4_0,
-            GgmlType.Q4_1,
-            GgmlType.Q4_K,
-            GgmlType.Q5_0,
-            GgmlType.Q5_1,
-            GgmlType.Q5_K,
-            GgmlType.Q6_K,
-            GgmlType.Q8_0);
+    private static final List<GgmlType> TYPES = io.quantscope.analysis.QuantError.CANDIDATES;
 
     private final WeightsViewModel model;
     private TreeView<String> tree;
