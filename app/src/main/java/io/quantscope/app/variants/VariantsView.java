@@ -93,22 +93,30 @@ public final class VariantsView {
         Button measure = new Button("Measure quality…");
         measure.setId("variants-measure");
         measure.setTooltip(new javafx.scene.control.Tooltip(
-                "Perplexity and KL divergence of the selected variants against the model they were made from, on a"
-                        + " text you choose (as llama-perplexity measures them)"));
+                "Perplexity and KL divergence of the selected variants against the model they were made from, on the"
+                        + " built-in stories (as llama-perplexity measures them)"));
         measure.disableProperty()
                 .bind(Bindings.isEmpty(done.getSelectionModel().getSelectedItems())
                         .or(sourceMissing(done)));
         done.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        measure.setText("Measure quality");
         measure.setOnAction(e -> {
             var chosen = List.copyOf(done.getSelectionModel().getSelectedItems());
+            model.measureBuiltIn(chosen.getFirst().source(), chosen, 128);
+        });
+        Button measureOn = new Button("Measure on a text…");
+        measureOn.setId("variants-measure-text");
+        measureOn.disableProperty().bind(measure.disableProperty());
+        measureOn.setOnAction(e -> {
+            var chosen = List.copyOf(done.getSelectionModel().getSelectedItems());
             javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
-            fc.setTitle("A text to measure on (UTF-8, at least 1,024 tokens)");
+            fc.setTitle("A text to measure on (UTF-8, at least two contexts of 128 tokens)");
             var f = fc.showOpenDialog(measure.getScene().getWindow());
             if (f != null) {
                 model.measure(chosen.getFirst().source(), chosen, f.toPath(), 128);
             }
         });
-        HBox exportRow = new HBox(8, export, measure, exported);
+        HBox exportRow = new HBox(8, export, measure, measureOn, exported);
         exportRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
         VBox root = new VBox(10, title, ws, running, jobs, error, made, done, exportRow);

@@ -122,23 +122,39 @@ public final class VariantsViewModel {
      * reports progress per chunk and can be cancelled.
      */
     public Task<io.quantscope.eval.EvalReport> measure(Path source, List<VariantInfo> chosen, Path text, int ctx) {
+        return measure(source, chosen, text.getFileName().toString(), () -> Files.readString(text), ctx);
+    }
+
+    /** Measures on the built-in stories (the same text every time, so results compare across sessions). */
+    public Task<io.quantscope.eval.EvalReport> measureBuiltIn(Path source, List<VariantInfo> chosen, int ctx) {
+        return measure(source, chosen, "built-in stories", io.quantscope.samples.StoryGenerator::builtInEvalText, ctx);
+    }
+
+    /** Supplies a text (read in the background). */
+    @FunctionalInterface
+    private interface TextSource {
+        String read() throws IOException;
+    }
+
+    private Task<io.quantscope.eval.EvalReport> measure(
+            Path source, List<VariantInfo> chosen, String label, TextSource text, int ctx) {
         List<Path> files = chosen.stream().map(VariantInfo::path).toList();
         Task<io.quantscope.eval.EvalReport> task = new Task<>() {
             {
-                updateTitle("Measure " + files.size() + " variant(s) on " + text.getFileName());
+                updateTitle("Measure " + files.size() + " variant(s) on " + label);
             }
 
             @Override
             protected io.quantscope.eval.EvalReport call() throws IOException {
                 Cancellation cancel = new Cancellation();
-                String content = Files.readString(text);
+                String content = text.read();
                 io.quantscope.eval.EvalReport r = new io.quantscope.eval.Evaluator(io.quantscope.eval.EvalSettings.of(
                                 ctx, Runtime.getRuntime().availableProcessors()))
                         .run(
                                 source,
                                 files,
                                 content,
-                                text.getFileName().toString(),
+                                label,
                                 p -> {
                                     if (isCancelled()) {
                                         cancel.cancel();
