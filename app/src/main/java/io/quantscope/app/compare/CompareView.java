@@ -50,6 +50,22 @@ public final class CompareView {
         temp.setPrefWidth(80);
         temp.valueProperty()
                 .addListener((o, a, b) -> model.temperatureProperty().set(b));
+        TextField seed = new TextField(Long.toString(model.seedProperty().get()));
+        seed.setId("compare-seed");
+        seed.setPrefColumnCount(6);
+        seed.setTooltip(new javafx.scene.control.Tooltip(
+                "The same seed for every model, so sampling differs only by the weights"));
+        seed.textProperty().addListener((o, a, b) -> {
+            try {
+                model.seedProperty().set(Long.parseLong(b.strip()));
+                seed.getStyleClass().remove("compare-bad-input");
+            } catch (NumberFormatException e) {
+                if (!seed.getStyleClass().contains("compare-bad-input")) {
+                    seed.getStyleClass().add("compare-bad-input");
+                }
+            }
+        });
+        seed.disableProperty().bind(model.temperatureProperty().isEqualTo(0, 1e-9));
         Button run = new Button("Run");
         run.setId("compare-run");
         run.setDefaultButton(true);
@@ -59,8 +75,18 @@ public final class CompareView {
         stop.setId("compare-stop");
         stop.disableProperty().bind(model.runningProperty().not());
         stop.setOnAction(e -> model.stop());
-        HBox bar =
-                new HBox(8, new Label("Prompt"), prompt, new Label("Tokens"), n, new Label("Temp."), temp, run, stop);
+        HBox bar = new HBox(
+                8,
+                new Label("Prompt"),
+                prompt,
+                new Label("Tokens"),
+                n,
+                new Label("Temp."),
+                temp,
+                new Label("Seed"),
+                seed,
+                run,
+                stop);
         bar.setAlignment(Pos.CENTER_LEFT);
 
         Label status = new Label();
