@@ -43,7 +43,26 @@ public final class VariantsView {
                 model.workspaceProperty().set(dir.toPath());
             }
         });
-        HBox ws = new HBox(8, workspace, change);
+        javafx.scene.control.ChoiceBox<VariantsViewModel.ImatrixMode> imx = new javafx.scene.control.ChoiceBox<>();
+        imx.setId("variants-imatrix");
+        imx.getItems().setAll(VariantsViewModel.ImatrixMode.values());
+        imx.valueProperty().bindBidirectional(model.imatrixModeProperty());
+        imx.setTooltip(new javafx.scene.control.Tooltip(
+                "An importance matrix tells the quantizer which input channels matter most (llama-imatrix's Σx²);"
+                        + " it helps most at 2–4 bits"));
+        imx.valueProperty().addListener((o, a, mode) -> {
+            if (mode == VariantsViewModel.ImatrixMode.FILE) {
+                javafx.stage.FileChooser fc = new javafx.stage.FileChooser();
+                fc.setTitle("An importance matrix (.dat from llama-imatrix or quantscope imatrix)");
+                var f = fc.showOpenDialog(imx.getScene().getWindow());
+                if (f == null) {
+                    imx.setValue(VariantsViewModel.ImatrixMode.NONE);
+                } else {
+                    model.imatrixFileProperty().set(f.toPath());
+                }
+            }
+        });
+        HBox ws = new HBox(8, workspace, change, imx);
         ws.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
         TaskProgressView<javafx.concurrent.Task<VariantInfo>> jobs = new TaskProgressView<>();

@@ -196,11 +196,54 @@ public final class VariantsViewModel {
         return measured.getReadOnlyProperty();
     }
 
-    /** The file a preset's variant of {@code source} is written to. */
-    public Path target(Path source, String preset) {
+    /** Whether variants are made with an importance matrix, and which. */
+    public enum ImatrixMode {
+        NONE("No importance matrix"),
+        BUILT_IN("Importance matrix from the built-in stories"),
+        FILE("Importance matrix from a file");
+
+        private final String label;
+
+        ImatrixMode(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    private final ObjectProperty<ImatrixMode> imatrixMode = new SimpleObjectProperty<>(ImatrixMode.NONE);
+    private final ObjectProperty<Path> imatrixFile = new SimpleObjectProperty<>();
+
+    public ObjectProperty<ImatrixMode> imatrixModeProperty() {
+        return imatrixMode;
+    }
+
+    /** The .dat file used in {@link ImatrixMode#FILE} mode. */
+    public ObjectProperty<Path> imatrixFileProperty() {
+        return imatrixFile;
+    }
+
+    private static String stem(Path source) {
         String name = source.getFileName().toString();
-        String stem = name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
-        return workspace.get().resolve(stem + "-" + preset + ".gguf");
+        return name.toLowerCase(Locale.ROOT).endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
+    }
+
+    /** The importance matrix new variants of {@code source} use, or null. */
+    private Path imatrixFor(Path source) {
+        return switch (imatrixMode.get()) {
+            case NONE -> null;
+            case BUILT_IN -> workspace.get().resolve(stem(source) + ".imatrix");
+            case FILE -> imatrixFile.get();
+        };
+    }
+
+    /** The file a preset's variant of {@code source} is written to ({@code -imx-} in the name with a matrix). */
+    public Path target(Path source, String preset) {
+        String imx = imatrixMode.get() == ImatrixMode.NONE ? "" : "imx-";
+        return workspace.get().resolve(stem(source) + "-" + imx + preset + ".gguf");
     }
 
     /** Queues one job per preset; returns them. */
@@ -209,7 +252,9 @@ public final class VariantsViewModel {
         for (String p : presets) {
             Preset preset = Preset.parse(p).orElseThrow(() -> new IllegalArgumentException("unknown preset " + p));
             Path out = target(source, preset.name());
-            Task<VariantInfo> task = new VariantTask(source, preset, out);
+            Path imx = imatrixFor(source);
+            Task<VariantInfo> task =
+                    new VariantTask(source, preset, out, imx, imatrixMode.get() == ImatrixMode.BUILT_IN);
             task.setOnSucceeded(e -> {
                 jobs.remove(task);
                 variants.removeIf(v -> v.path().equals(task.getValue().path()));
@@ -234,11 +279,15 @@ public final class VariantsViewModel {
         private final Path source;
         private final Preset preset;
         private final Path out;
+        private final Path imatrix;
+        private final boolean computeImatrix;
 
-        VariantTask(Path source, Preset preset, Path out) {
+        VariantTask(Path source, Preset preset, Path out, Path imatrix, boolean computeImatrix) {
             this.source = source;
             this.preset = preset;
             this.out = out;
+            this.imatrix = imatrix;
+            this.computeImatrix = computeImatrix;
             updateTitle(preset.name() + " → " + out.getFileName());
             updateMessage("Waiting to start");
         }
@@ -247,13 +296,32 @@ public final class VariantsViewModel {
         protected VariantInfo call() throws IOException {
             Files.createDirectories(out.getParent());
             Cancellation cancel = new Cancellation();
+            QuantizeOptions opt = QuantizeOptions.of(preset);
+            if (imatrix != null) {
+                if (computeImatrix && !Files.exists(imatrix)) {
+                    updateMessage("Computing the importance matrix on the built-in stories");
+                    var r = io.quantscope.imatrix.ImatrixJob.run(
+                            source,
+                            io.quantscope.samples.StoryGenerator.builtInEvalText(),
+                            128,
+                            Runtime.getRuntime().availableProcessors(),
+                            false,
+                            p -> {
+                                if (isCancelled()) {
+                                    cancel.cancel();
+                                }
+                                updateMessage(String.format(
+                                        Locale.ROOT, "Importance matrix: chunk %d of %d", p.chunk(), p.chunks()));
+                            },
+                            cancel);
+                    io.quantscope.imatrix.ImatrixJob.write(r.collector(), imatrix, "built-in stories");
+                }
+                opt = opt.withImatrix(
+                        io.quantscope.imatrix.ImportanceMatrix.read(imatrix),
+                        imatrix.getFileName().toString());
+            }
             QuantizeJob.Result r = QuantizeJob.run(
-                    source,
-                    out,
-                    QuantizeOptions.of(preset),
-                    Runtime.getRuntime().availableProcessors(),
-                    pr -> report(pr, cancel),
-                    cancel);
+                    source, out, opt, Runtime.getRuntime().availableProcessors(), pr -> report(pr, cancel), cancel);
             return new VariantInfo(r.output(), preset.name(), source, r.bytes(), r.elapsed());
         }
 

@@ -68,6 +68,29 @@ class VariantsViewModelTest {
     }
 
     @Test
+    void anImportanceMatrixFromTheBuiltInStoriesIsComputedOnceAndUsed() throws Exception {
+        Path src = SharedFiles.require("models/stories260K-wide-f32.gguf");
+        Path ws = tmp.resolve("ws");
+        VariantsViewModel vm =
+                WaitForAsyncUtils.asyncFx(() -> new VariantsViewModel(pool, ws)).get();
+        WaitForAsyncUtils.asyncFx(() -> vm.imatrixModeProperty().set(VariantsViewModel.ImatrixMode.BUILT_IN))
+                .get();
+        var job = WaitForAsyncUtils.asyncFx(
+                        () -> vm.create(src, List.of("Q4_K_M")).getFirst())
+                .get();
+        VariantInfo v = job.get(60, TimeUnit.SECONDS);
+        assertEquals(ws.resolve("stories260K-wide-f32-imx-Q4_K_M.gguf"), v.path());
+        Path imx = ws.resolve("stories260K-wide-f32.imatrix");
+        assertEquals(
+                35, io.quantscope.imatrix.ImportanceMatrix.read(imx).entries().size());
+        try (var f = io.quantscope.gguf.GgufFile.open(v.path())) {
+            assertEquals(
+                    "stories260K-wide-f32.imatrix",
+                    f.metadata().getString("quantize.imatrix.file").orElseThrow());
+        }
+    }
+
+    @Test
     void aCancelledJobLeavesNothingBehind() throws Exception {
         Path src = SharedFiles.require("models/stories260K-wide-f32.gguf");
         Path ws = tmp.resolve("ws");
