@@ -24,6 +24,15 @@ abstract class Block32Dot extends BlockDot {
      */
     abstract float term(MemorySegment w, long bo, InputRows in, int yo, int yb);
 
+    /** The batch path ({@link VectorDots#block32Batch}) when it applies, else row by row. */
+    @Override
+    public void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        if (!VectorDots.block32Batch(type(), w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+        }
+    }
+
     @Override
     public final float dotReference(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 32;

@@ -40,6 +40,9 @@ public final class InputRows {
     /** F32/F16/BF16 activations (as converted) transposed the same way. */
     public float[] fT = new float[0];
 
+    /** Q8_1 block sums ({@code s}) transposed the same way as {@link #dT}. */
+    public float[] sT = new float[0];
+
     /** Q8_K sums of 16 transposed the same way (as floats): sum {@code j} of token {@code t} at {@code j·tpad + t}. */
     public float[] bT = new float[0];
 
@@ -82,7 +85,7 @@ public final class InputRows {
             }
         }
         tpad = 0;
-        if ((format == InputFormat.Q8_0 || format == InputFormat.Q8_K) && rows >= GROUP) {
+        if ((format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) && rows >= GROUP) {
             transpose();
         } else if ((format == InputFormat.F32 || format == InputFormat.F16 || format == InputFormat.BF16)
                 && rows >= GROUP) {
@@ -121,6 +124,17 @@ public final class InputRows {
             }
             for (int b = 0; b < nb; b++) {
                 dT[b * tpad + t] = d[t * nb + b];
+            }
+        }
+        if (format == InputFormat.Q8_1) {
+            if (sT.length < nb * tpad) {
+                sT = new float[nb * tpad];
+            }
+            java.util.Arrays.fill(sT, 0, nb * tpad, 0f);
+            for (int t = 0; t < rows; t++) {
+                for (int b = 0; b < nb; b++) {
+                    sT[b * tpad + t] = s[t * nb + b];
+                }
             }
         }
         if (format == InputFormat.Q8_K) {

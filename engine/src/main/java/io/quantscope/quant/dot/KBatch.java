@@ -32,7 +32,7 @@ final class KBatch {
         float[] dmin = new float[0];
         float[] mins = new float[0];
         final float[] lanes = new float[FB.length()];
-        final float[] acc = new float[ROWS * 2 * 9 * FB.length()];
+        final float[] acc = new float[ROWS * 2 * SLOTS * FB.length()];
 
         Scratch ensure(int n) {
             if (wq.length < n) {
@@ -47,6 +47,16 @@ final class KBatch {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /** What the float tail of a type's generic dot product does with its integer sums. */
+    enum Mode {
+        /** Eight lane sums scaled by {@code d} (Q3_K, Q6_K). */
+        LANES,
+        /** Eight lane sums and {@code − dmin·Σ bsums·min} (Q4_K, Q5_K). */
+        MINS,
+        /** One block sum: {@code dall·isum − dmin·summs} (Q2_K). */
+        Q2_K
+    }
+
     private static final ThreadLocal<byte[]> VALUES = ThreadLocal.withInitial(() -> new byte[256]);
 
     /** A per-thread buffer for one block's 256 decoded values. */
@@ -59,11 +69,14 @@ final class KBatch {
     /** Weight rows decoded and multiplied together. */
     private static final int ROWS = 4;
 
+    /** Accumulators per (row, token group): eight lane sums, the min terms ({@code sumf}), and Q2_K's block sum. */
+    private static final int SLOTS = 10;
+
     /** Returns false when the batch path does not apply (no transposed input, or vectors off). */
     static boolean run(
             Decoder dec,
             int blockBytes,
-            boolean hasMin,
+            Mode mode,
             MemorySegment w,
             long off,
             long rowBytes,
@@ -102,14 +115,16 @@ final class KBatch {
             }
             int rows = Math.min(ROWS, nRows - r0);
             for (int g = 0; g < in.rows; g += 2 * InputRows.GROUP) {
-                block(sc, in, n, nb, g, hasMin);
+                block(sc, in, n, nb, g, mode);
                 for (int j = 0; j < rows; j++) {
                     for (int h = 0; h < 2; h++) {
                         int g0 = g + h * InputRows.GROUP;
-                        int base = (j * 2 + h) * 9 * InputRows.GROUP;
+                        int base = (j * 2 + h) * SLOTS * InputRows.GROUP;
                         FloatVector v = FloatVector.fromArray(FB, sc.acc, base + 8 * InputRows.GROUP);
-                        for (int l = 0; l < 8; l++) {
-                            v = v.add(FloatVector.fromArray(FB, sc.acc, base + l * InputRows.GROUP));
+                        if (mode != Mode.Q2_K) {
+                            for (int l = 0; l < 8; l++) {
+                                v = v.add(FloatVector.fromArray(FB, sc.acc, base + l * InputRows.GROUP));
+                            }
                         }
                         v.intoArray(sc.lanes, 0);
                         for (int t = 0; t < InputRows.GROUP && g0 + t < in.rows; t++) {
@@ -128,13 +143,13 @@ final class KBatch {
      * {@code sums[l] += d·aux32[l]} per row and token. Results go to {@code sc.acc}: per (row, group) the eight lane
      * sums and, last, the min terms ({@code sumf}).
      */
-    private static void block(Scratch sc, InputRows in, int n, int nb, int g, boolean hasMin) {
+    private static void block(Scratch sc, InputRows in, int n, int nb, int g, Mode mode) {
         int tp = in.tpad;
         int G = InputRows.GROUP;
         float[] y = in.qT;
         float[] wq = sc.wq;
         float[] acc = sc.acc;
-        java.util.Arrays.fill(acc, 0, ROWS * 2 * 9 * G, 0f);
+        java.util.Arrays.fill(acc, 0, ROWS * 2 * SLOTS * G, 0f);
         boolean second = g + G < in.rows;
         FloatVector zero = FloatVector.zero(FB);
         for (int i = 0; i < nb; i++) {
@@ -166,6 +181,18 @@ final class KBatch {
                     b2 = yb.fma(w2, b2);
                     b3 = yb.fma(w3, b3);
                 }
+                if (mode == Mode.Q2_K) {
+                    // Q2_K sums the whole block as one integer: the lanes just add up (exactly)
+                    isum(acc, 0, 0, a0);
+                    isum(acc, 1, 0, a1);
+                    isum(acc, 2, 0, a2);
+                    isum(acc, 3, 0, a3);
+                    isum(acc, 0, 1, b0);
+                    isum(acc, 1, 1, b1);
+                    isum(acc, 2, 1, b2);
+                    isum(acc, 3, 1, b3);
+                    continue;
+                }
                 lane(acc, 0, 0, l, dyA.mul(sc.dx[i]), a0);
                 lane(acc, 1, 0, l, dyA.mul(sc.dx[nb + i]), a1);
                 lane(acc, 2, 0, l, dyA.mul(sc.dx[2 * nb + i]), a2);
@@ -175,7 +202,12 @@ final class KBatch {
                 lane(acc, 2, 1, l, dyB.mul(sc.dx[2 * nb + i]), b2);
                 lane(acc, 3, 1, l, dyB.mul(sc.dx[3 * nb + i]), b3);
             }
-            if (hasMin) {
+            if (mode == Mode.Q2_K) {
+                for (int j = 0; j < ROWS; j++) {
+                    q2k(sc, in, j, 0, i, g, dyA, n, nb);
+                    q2k(sc, in, j, 1, i, g + G, dyB, n, nb);
+                }
+            } else if (mode == Mode.MINS) {
                 for (int j = 0; j < ROWS; j++) {
                     mins(sc, in, j, 0, i, g, dyA, n, nb);
                     mins(sc, in, j, 1, i, g + G, dyB, n, nb);
@@ -184,9 +216,38 @@ final class KBatch {
         }
     }
 
+    /** Adds a lane's exact integer sum to Q2_K's block sum for one row and token group. */
+    private static void isum(float[] acc, int row, int half, FloatVector aux) {
+        int o = ((row * 2 + half) * SLOTS + 9) * InputRows.GROUP;
+        FloatVector.fromArray(FB, acc, o).add(aux).intoArray(acc, o);
+    }
+
+    /** Q2_K's block tail: {@code sumf += dall·isum − dmin·summs}, then the block sum starts again. */
+    private static void q2k(Scratch sc, InputRows in, int row, int half, int i, int g, FloatVector dy, int n, int nb) {
+        if (g >= in.tpad) {
+            return;
+        }
+        int tp = in.tpad;
+        FloatVector summs = FloatVector.zero(FB);
+        int mo = row * (n / 16) + i * 16;
+        for (int j = 0; j < 16; j++) {
+            summs = FloatVector.fromArray(FB, in.bT, (i * 16 + j) * tp + g)
+                    .fma(FloatVector.broadcast(FB, sc.mins[mo + j]), summs);
+        }
+        int so = ((row * 2 + half) * SLOTS + 8) * InputRows.GROUP;
+        int io = ((row * 2 + half) * SLOTS + 9) * InputRows.GROUP;
+        FloatVector isum = FloatVector.fromArray(FB, sc.acc, io);
+        FloatVector dall = dy.mul(sc.dx[row * nb + i]);
+        FloatVector dmin = dy.mul(sc.dmin[row * nb + i]);
+        FloatVector.fromArray(FB, sc.acc, so)
+                .add(dall.mul(isum).sub(dmin.mul(summs)))
+                .intoArray(sc.acc, so);
+        FloatVector.zero(FB).intoArray(sc.acc, io);
+    }
+
     /** {@code sums[l] += d·aux32[l]} for one row and token group. */
     private static void lane(float[] acc, int row, int half, int l, FloatVector d, FloatVector aux) {
-        int o = ((row * 2 + half) * 9 + l) * InputRows.GROUP;
+        int o = ((row * 2 + half) * SLOTS + l) * InputRows.GROUP;
         FloatVector.fromArray(FB, acc, o).add(d.mul(aux)).intoArray(acc, o);
     }
 
@@ -202,7 +263,7 @@ final class KBatch {
             sumi = FloatVector.fromArray(FB, in.bT, (i * 16 + j) * tp + g)
                     .fma(FloatVector.broadcast(FB, sc.mins[mo + j]), sumi);
         }
-        int o = ((row * 2 + half) * 9 + 8) * InputRows.GROUP;
+        int o = ((row * 2 + half) * SLOTS + 8) * InputRows.GROUP;
         FloatVector.fromArray(FB, sc.acc, o)
                 .sub(dy.mul(sc.dmin[row * nb + i]).mul(sumi))
                 .intoArray(sc.acc, o);

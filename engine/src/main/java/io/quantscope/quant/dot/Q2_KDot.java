@@ -17,6 +17,31 @@ final class Q2_KDot extends BlockDot {
     }
 
     @Override
+    public void dotRows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        if (!KBatch.run(Q2_KDot::decode, BLOCK, KBatch.Mode.Q2_K, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+        }
+    }
+
+    /** Values times their 4-bit scales; the mins per 16 weights; d and dmin. */
+    private static float decode(
+            MemorySegment w, long bo, float[] wq, int wo, float[] mins, int mo, float[] dmin, int i) {
+        for (int e = 0; e < 256; e++) {
+            int k = e / 128;
+            int j = (e % 128) / 32;
+            int l = e % 32;
+            int q = (Mem.u8(w, bo + 16 + 32L * k + l) >>> (2 * j)) & 3;
+            wq[wo + e] = (Mem.u8(w, bo + e / 16) & 0xF) * q;
+        }
+        for (int j = 0; j < 16; j++) {
+            mins[mo + j] = Mem.u8(w, bo + j) >>> 4;
+        }
+        dmin[i] = Mem.f16(w, bo + 82);
+        return Mem.f16(w, bo + 80);
+    }
+
+    @Override
     public float dotReference(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;

@@ -15,14 +15,6 @@ final class Q4_0Dot extends Block32Dot {
     }
 
     @Override
-    public void dotRows(
-            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
-        if (!VectorDots.block32Batch(type(), w, off, rowBytes, nRows, in, out, outOff, stride)) {
-            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
-        }
-    }
-
-    @Override
     float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
         int sumi0 = 0;
         int sumi1 = 0;

@@ -20,7 +20,7 @@ final class Q6_KDot extends BlockDot {
     @Override
     public void dotRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
-        if (!KBatch.run(Q6_KDot::decode, BLOCK, false, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+        if (!KBatch.run(Q6_KDot::decode, BLOCK, KBatch.Mode.LANES, w, off, rowBytes, nRows, in, out, outOff, stride)) {
             super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
     }

@@ -94,12 +94,14 @@ final class VectorDots {
     private static final class RowScratch {
         float[] q = new float[0];
         float[] d = new float[0];
+        float[] m = new float[0];
         final float[] lanes = new float[BATCH_LANES];
 
         RowScratch ensure(int n) {
             if (q.length < n) {
                 q = new float[n];
                 d = new float[n / 32 + 1];
+                m = new float[n / 32 + 1];
             }
             return this;
         }
@@ -135,46 +137,118 @@ final class VectorDots {
         if (!ENABLED || in.tpad == 0) {
             return false;
         }
+        Block32Decoder dec = decoder(type);
+        Order order = order(type);
+        if (dec == null) {
+            return false;
+        }
         int n = in.n;
         int nb = n / 32;
+        int blockBytes = (int) type.rowBytes(32);
         RowScratch sc = SCRATCH.get().ensure(ROWS * n);
-        boolean q8 = type == GgmlType.Q8_0;
         for (int r0 = 0; r0 < nRows; r0 += ROWS) {
             for (int j = 0; j < ROWS; j++) {
                 int r = r0 + j;
                 if (r >= nRows) {
                     java.util.Arrays.fill(sc.q, j * n, (j + 1) * n, 0f);
                     java.util.Arrays.fill(sc.d, j * nb, (j + 1) * nb, 0f);
-                } else if (q8) {
-                    decodeQ8_0(w, off + r * rowBytes, nb, sc, j * n, j * nb);
+                    java.util.Arrays.fill(sc.m, j * nb, (j + 1) * nb, 0f);
                 } else {
-                    decodeQ4_0(w, off + r * rowBytes, nb, sc, j * n, j * nb);
+                    long ro = off + r * rowBytes;
+                    for (int ib = 0; ib < nb; ib++) {
+                        dec.decode(w, ro + (long) blockBytes * ib, sc.q, j * n + ib * 32, sc, j * nb + ib);
+                    }
                 }
             }
-            batch32(sc, in, out, outOff + r0, stride, Math.min(ROWS, nRows - r0), q8);
+            batch32(sc, in, out, outOff + r0, stride, Math.min(ROWS, nRows - r0), order);
         }
         return true;
     }
 
-    private static void decodeQ8_0(MemorySegment w, long off, int nb, RowScratch sc, int qo, int dO) {
-        for (int ib = 0; ib < nb; ib++) {
-            long bo = off + 34L * ib;
-            sc.d[dO + ib] = Mem.f16(w, bo);
-            for (int k = 0; k < 32; k++) {
-                sc.q[qo + ib * 32 + k] = Mem.s8(w, bo + 2 + k);
-            }
+    /** How a 32-weight block's integer sum becomes its float term, in each type's ggml order. */
+    enum Order {
+        /** {@code sumi·(dx·dy)}: Q8_0, Q5_0, IQ4_NL. */
+        SCALE_FIRST,
+        /** {@code (sumi·dx)·dy}: Q4_0. */
+        SCALE_AFTER,
+        /** {@code sumi·(dx·dy) + mx·sy}: Q4_1, Q5_1. */
+        WITH_MIN
+    }
+
+    private static Order order(GgmlType type) {
+        return switch (type) {
+            case Q4_0 -> Order.SCALE_AFTER;
+            case Q4_1, Q5_1 -> Order.WITH_MIN;
+            default -> Order.SCALE_FIRST;
+        };
+    }
+
+    /** Writes a block's 32 values as floats to {@code q[qo ..]} and its scale (and min) to the scratch at {@code bi}. */
+    @FunctionalInterface
+    private interface Block32Decoder {
+        void decode(MemorySegment w, long bo, float[] q, int qo, RowScratch sc, int bi);
+    }
+
+    private static Block32Decoder decoder(GgmlType type) {
+        return switch (type) {
+            case Q8_0 ->
+                (w, bo, q, qo, sc, bi) -> {
+                    sc.d[bi] = Mem.f16(w, bo);
+                    for (int k = 0; k < 32; k++) {
+                        q[qo + k] = Mem.s8(w, bo + 2 + k);
+                    }
+                };
+            case Q4_0 ->
+                (w, bo, q, qo, sc, bi) -> {
+                    sc.d[bi] = Mem.f16(w, bo);
+                    nibbles(w, bo + 2, q, qo, -8);
+                };
+            case Q4_1 ->
+                (w, bo, q, qo, sc, bi) -> {
+                    sc.d[bi] = Mem.f16(w, bo);
+                    sc.m[bi] = Mem.f16(w, bo + 2);
+                    nibbles(w, bo + 4, q, qo, 0);
+                };
+            case Q5_0 ->
+                (w, bo, q, qo, sc, bi) -> {
+                    sc.d[bi] = Mem.f16(w, bo);
+                    fiveBits(w, bo + 2, bo + 6, q, qo, -16);
+                };
+            case Q5_1 ->
+                (w, bo, q, qo, sc, bi) -> {
+                    sc.d[bi] = Mem.f16(w, bo);
+                    sc.m[bi] = Mem.f16(w, bo + 2);
+                    fiveBits(w, bo + 4, bo + 8, q, qo, 0);
+                };
+            case IQ4_NL ->
+                (w, bo, q, qo, sc, bi) -> {
+                    sc.d[bi] = Mem.f16(w, bo);
+                    for (int k = 0; k < 16; k++) {
+                        int b = Mem.u8(w, bo + 2 + k);
+                        q[qo + k] = io.quantscope.quant.IQ4_NL.value(b & 0xF);
+                        q[qo + k + 16] = io.quantscope.quant.IQ4_NL.value(b >>> 4);
+                    }
+                };
+            default -> null;
+        };
+    }
+
+    /** Low nibbles are values 0..15, high nibbles 16..31, each plus {@code bias}. */
+    private static void nibbles(MemorySegment w, long qs, float[] q, int qo, int bias) {
+        for (int k = 0; k < 16; k++) {
+            int b = Mem.u8(w, qs + k);
+            q[qo + k] = (b & 0x0F) + bias;
+            q[qo + k + 16] = (b >>> 4) + bias;
         }
     }
 
-    private static void decodeQ4_0(MemorySegment w, long off, int nb, RowScratch sc, int qo, int dO) {
-        for (int ib = 0; ib < nb; ib++) {
-            long bo = off + 18L * ib;
-            sc.d[dO + ib] = Mem.f16(w, bo);
-            for (int k = 0; k < 16; k++) {
-                int q = Mem.u8(w, bo + 2 + k);
-                sc.q[qo + ib * 32 + k] = (q & 0x0F) - 8;
-                sc.q[qo + ib * 32 + k + 16] = (q >>> 4) - 8;
-            }
+    /** Q5_0/Q5_1 values: nibbles with a fifth bit from the 32-bit {@code qh}, plus {@code bias}. */
+    private static void fiveBits(MemorySegment w, long qhOff, long qs, float[] q, int qo, int bias) {
+        int qh = Mem.u32(w, qhOff);
+        for (int k = 0; k < 16; k++) {
+            int b = Mem.u8(w, qs + k);
+            q[qo + k] = ((b & 0x0F) | (((qh >>> k) & 1) << 4)) + bias;
+            q[qo + k + 16] = ((b >>> 4) | (((qh >>> (k + 16)) & 1) << 4)) + bias;
         }
     }
 
@@ -183,7 +257,7 @@ final class VectorDots {
      * {@code (sumi·dx)·dy}.
      */
     private static void batch32(
-            RowScratch sc, InputRows in, float[] out, int outOff, int stride, int rows, boolean scaleFirst) {
+            RowScratch sc, InputRows in, float[] out, int outOff, int stride, int rows, Order order) {
         int n = in.n;
         int nb = n / 32;
         int tp = in.tpad;
@@ -192,7 +266,7 @@ final class VectorDots {
         float[] lanes = sc.lanes;
         int g = 0;
         for (; g + InputRows.GROUP < in.rows; g += 2 * InputRows.GROUP) {
-            pair32(sc, in, out, outOff, stride, rows, scaleFirst, g);
+            pair32(sc, in, out, outOff, stride, rows, order, g);
         }
         for (; g < in.rows; g += InputRows.GROUP) {
             FloatVector f0 = FloatVector.zero(FB);
@@ -214,10 +288,11 @@ final class VectorDots {
                     a3 = yv.fma(FloatVector.broadcast(FB, q[3 * n + wo + k]), a3);
                 }
                 FloatVector dy = FloatVector.fromArray(FB, in.dT, ib * tp + g);
-                f0 = f0.add(term(a0, dy, sc.d[ib], scaleFirst));
-                f1 = f1.add(term(a1, dy, sc.d[nb + ib], scaleFirst));
-                f2 = f2.add(term(a2, dy, sc.d[2 * nb + ib], scaleFirst));
-                f3 = f3.add(term(a3, dy, sc.d[3 * nb + ib], scaleFirst));
+                FloatVector sy = order == Order.WITH_MIN ? FloatVector.fromArray(FB, in.sT, ib * tp + g) : dy;
+                f0 = f0.add(term(a0, dy, sy, sc, ib, order));
+                f1 = f1.add(term(a1, dy, sy, sc, nb + ib, order));
+                f2 = f2.add(term(a2, dy, sy, sc, 2 * nb + ib, order));
+                f3 = f3.add(term(a3, dy, sy, sc, 3 * nb + ib, order));
             }
             store(f0, lanes, out, outOff, stride, g, in.rows, 0, rows);
             store(f1, lanes, out, outOff, stride, g, in.rows, 1, rows);
@@ -231,7 +306,7 @@ final class VectorDots {
      * multiply-adds, where one group needs five loads for four.
      */
     private static void pair32(
-            RowScratch sc, InputRows in, float[] out, int outOff, int stride, int rows, boolean scaleFirst, int g) {
+            RowScratch sc, InputRows in, float[] out, int outOff, int stride, int rows, Order order, int g) {
         int n = in.n;
         int nb = n / 32;
         int tp = in.tpad;
@@ -275,14 +350,16 @@ final class VectorDots {
             }
             FloatVector dy = FloatVector.fromArray(FB, in.dT, ib * tp + g);
             FloatVector dz = FloatVector.fromArray(FB, in.dT, ib * tp + h);
-            f0 = f0.add(term(a0, dy, sc.d[ib], scaleFirst));
-            f1 = f1.add(term(a1, dy, sc.d[nb + ib], scaleFirst));
-            f2 = f2.add(term(a2, dy, sc.d[2 * nb + ib], scaleFirst));
-            f3 = f3.add(term(a3, dy, sc.d[3 * nb + ib], scaleFirst));
-            e0 = e0.add(term(b0, dz, sc.d[ib], scaleFirst));
-            e1 = e1.add(term(b1, dz, sc.d[nb + ib], scaleFirst));
-            e2 = e2.add(term(b2, dz, sc.d[2 * nb + ib], scaleFirst));
-            e3 = e3.add(term(b3, dz, sc.d[3 * nb + ib], scaleFirst));
+            FloatVector sy = order == Order.WITH_MIN ? FloatVector.fromArray(FB, in.sT, ib * tp + g) : dy;
+            FloatVector sz = order == Order.WITH_MIN ? FloatVector.fromArray(FB, in.sT, ib * tp + h) : dz;
+            f0 = f0.add(term(a0, dy, sy, sc, ib, order));
+            f1 = f1.add(term(a1, dy, sy, sc, nb + ib, order));
+            f2 = f2.add(term(a2, dy, sy, sc, 2 * nb + ib, order));
+            f3 = f3.add(term(a3, dy, sy, sc, 3 * nb + ib, order));
+            e0 = e0.add(term(b0, dz, sz, sc, ib, order));
+            e1 = e1.add(term(b1, dz, sz, sc, nb + ib, order));
+            e2 = e2.add(term(b2, dz, sz, sc, 2 * nb + ib, order));
+            e3 = e3.add(term(b3, dz, sz, sc, 3 * nb + ib, order));
         }
         float[] lanes = sc.lanes;
         store(f0, lanes, out, outOff, stride, g, in.rows, 0, rows);
@@ -295,8 +372,13 @@ final class VectorDots {
         store(e3, lanes, out, outOff, stride, h, in.rows, 3, rows);
     }
 
-    private static FloatVector term(FloatVector s, FloatVector dy, float dx, boolean scaleFirst) {
-        return scaleFirst ? s.mul(dy.mul(dx)) : s.mul(dx).mul(dy);
+    private static FloatVector term(FloatVector s, FloatVector dy, FloatVector sy, RowScratch sc, int bi, Order order) {
+        float dx = sc.d[bi];
+        return switch (order) {
+            case SCALE_FIRST -> s.mul(dy.mul(dx));
+            case SCALE_AFTER -> s.mul(dx).mul(dy);
+            case WITH_MIN -> s.mul(dy.mul(dx)).add(sy.mul(sc.m[bi]));
+        };
     }
 
     private static void store(
