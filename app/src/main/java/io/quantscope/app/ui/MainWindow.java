@@ -198,10 +198,10 @@ public final class MainWindow {
         Tab levelsTab = new Tab(
                 "Levels",
                 new LevelsView(levels)
-                        .onCreate(preset -> {
+                        .onCreate(presets -> {
                             var c = card.cardProperty().get();
-                            if (c != null) {
-                                variants.create(c.path(), List.of(preset));
+                            if (c != null && !presets.isEmpty()) {
+                                variants.create(c.path(), presets);
                                 showTab("tab-variants");
                             }
                         })

@@ -34,7 +34,7 @@ import javafx.scene.layout.VBox;
  */
 public final class LevelsView {
     private final LevelsViewModel model;
-    private java.util.function.Consumer<String> onCreate = p -> {};
+    private java.util.function.Consumer<java.util.List<String>> onCreate = p -> {};
     private ScatterChart<Number, Number> chart;
     private TableView<LevelRow> table;
     private Tile gauge;
@@ -46,8 +46,8 @@ public final class LevelsView {
         this.model = model;
     }
 
-    /** What "Create variant" does with the selected preset. */
-    public LevelsView onCreate(java.util.function.Consumer<String> action) {
+    /** What "Create" does with the chosen presets (the ladder's selected rows, or the selected point). */
+    public LevelsView onCreate(java.util.function.Consumer<java.util.List<String>> action) {
         this.onCreate = action;
         return this;
     }
@@ -123,7 +123,23 @@ public final class LevelsView {
             return row;
         });
         t.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        t.getSelectionModel().setSelectionMode(javafx.scene.control.SelectionMode.MULTIPLE);
+        t.setTooltip(new Tooltip("Shift- or Ctrl-click to choose several presets; they are made one job each"));
         return t;
+    }
+
+    /** The ladder's selected presets, in ladder order; the selected point when none. */
+    private java.util.List<String> chosenPresets() {
+        var rows = table.getSelectionModel().getSelectedItems();
+        if (rows.size() > 1) {
+            return model.rows().stream()
+                    .filter(rows::contains)
+                    .map(LevelRow::preset)
+                    .toList();
+        }
+        return model.selectedProperty().get() == null
+                ? java.util.List.of()
+                : java.util.List.of(model.selectedProperty().get());
     }
 
     private static TableColumn<LevelRow, String> col(String name, double width, Function<LevelRow, String> f) {
@@ -191,12 +207,19 @@ public final class LevelsView {
         create.getStyleClass().add("levels-create");
         create.setMaxWidth(Double.MAX_VALUE);
         create.setMnemonicParsing(false); // preset names have underscores
+        create.setWrapText(true);
         create.disableProperty().bind(model.selectedProperty().isNull());
         create.textProperty()
-                .bind(model.selectedProperty()
-                        .map(p -> "Create " + p + " variant")
-                        .orElse("Create variant"));
-        create.setOnAction(e -> onCreate.accept(model.selectedProperty().get()));
+                .bind(javafx.beans.binding.Bindings.createStringBinding(
+                        () -> {
+                            var chosen = chosenPresets();
+                            return chosen.size() > 1
+                                    ? "Create " + chosen.size() + " variants (" + String.join(", ", chosen) + ")"
+                                    : chosen.isEmpty() ? "Create variant" : "Create " + chosen.getFirst() + " variant";
+                        },
+                        model.selectedProperty(),
+                        table.getSelectionModel().getSelectedItems()));
+        create.setOnAction(e -> onCreate.accept(chosenPresets()));
 
         VBox panel = new VBox(12, head, form, gauge, verdict, breakdown, create);
         panel.setAlignment(Pos.TOP_LEFT);
@@ -212,7 +235,8 @@ public final class LevelsView {
             refreshChart();
             model.selectedRow().ifPresent(r -> {
                 if (table.getSelectionModel().getSelectedItem() != r) {
-                    table.getSelectionModel().select(r);
+                    // chosen on the chart (or by default): it replaces the ladder's selection
+                    table.getSelectionModel().clearAndSelect(table.getItems().indexOf(r));
                     table.scrollTo(r);
                 }
             });

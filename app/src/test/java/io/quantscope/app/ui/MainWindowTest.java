@@ -132,8 +132,13 @@ class MainWindowTest {
         // journey 4: create two variants from the ladder; they run as jobs and land in the workspace
         javafx.scene.control.Button create = robot.lookup("#levels-create").queryButton();
         assertEquals("Create Q8_0 variant", create.getText());
-        robot.interact(create::fire);
-        robot.interact(() -> window.levelsModel().selectedProperty().set("Q4_K_M"));
+        TableView<?> ladder = robot.lookup("#levels-table").queryAs(TableView.class);
+        robot.interact(() -> {
+            ladder.getSelectionModel().clearSelection();
+            ladder.getSelectionModel().select(13); // Q8_0
+            ladder.getSelectionModel().select(7); // Q4_K_M
+        });
+        assertEquals("Create 2 variants (Q4_K_M, Q8_0)", create.getText());
         robot.interact(create::fire);
         snapshot("06-variants-running.png");
         try {
@@ -200,11 +205,14 @@ class MainWindowTest {
         // journey 7: export the chosen variant (the save dialog is the OS's; the test calls what it calls)
         robot.interact(() -> window.showTab("tab-variants"));
         TableView<?> made2 = robot.lookup("#variants-table").queryAs(TableView.class);
-        robot.interact(() -> made2.getSelectionModel().select(1));
+        var q4km = window.variantsModel().variants().stream()
+                .filter(v -> v.preset().equals("Q4_K_M"))
+                .findFirst()
+                .orElseThrow();
+        robot.interact(() -> made2.getSelectionModel().select(made2.getItems().indexOf(q4km)));
         Path exported = cache.resolve("exported").resolve("wide-Q4_K_M.gguf");
         Files.createDirectories(exported.getParent());
-        var export = WaitForAsyncUtils.asyncFx(() -> window.variantsModel()
-                        .export(window.variantsModel().variants().get(1), exported))
+        var export = WaitForAsyncUtils.asyncFx(() -> window.variantsModel().export(q4km, exported))
                 .get();
         export.get(30, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
