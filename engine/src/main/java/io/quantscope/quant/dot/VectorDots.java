@@ -451,7 +451,10 @@ final class VectorDots {
         for (int g = 0; g < 16; g++) {
             ShortVector p =
                     widen(ByteVector.fromArray(B128, a, 16 * g)).mul(ShortVector.fromArray(S256, y, yo + 16 * g));
-            acc = acc.add(pairs(p).mul(scale[g]));
+            // pairs(p), written out: C2 did not intrinsify the add when it came through the helper here
+            IntVector lo = (IntVector) p.convertShape(VectorOperators.S2I, I256, 0);
+            IntVector hi = (IntVector) p.convertShape(VectorOperators.S2I, I256, 1);
+            acc = acc.add(lo.add(hi).mul(scale[g]));
         }
         return acc;
     }
