@@ -49,11 +49,27 @@ abstract class KQuant45 implements BlockCodec {
         }
     }
 
+    private static final ThreadLocal<float[]> LANE_WEIGHTS = ThreadLocal.withInitial(() -> new float[QK_K]);
+
     private void scalesRef(
             float[] x, int b, byte[] out, int o, byte[] L, byte[] Laux, float[] weights, float[] mins, float[] scales) {
         float maxScale = 0;
         float maxMin = 0;
-        for (int j = 0; j < QK_K / 32; ++j) {
+        if (QkxLanes.ENABLED) {
+            float[] w = LANE_WEIGHTS.get();
+            for (int j = 0; j < QK_K / 32; ++j) {
+                float sumX2 = 0;
+                for (int l = 0; l < 32; ++l) sumX2 += x[b + 32 * j + l] * x[b + 32 * j + l];
+                float avX = (float) Math.sqrt(sumX2 / 32);
+                for (int l = 0; l < 32; ++l) w[32 * j + l] = avX + Math.abs(x[b + 32 * j + l]);
+            }
+            QkxLanes.run8(nmax, x, b, w, L, 0, scales, mins, refRmin, 0.1f, refSteps);
+            for (int j = 0; j < QK_K / 32; ++j) {
+                if (scales[j] > maxScale) maxScale = scales[j];
+                if (mins[j] > maxMin) maxMin = mins[j];
+            }
+        }
+        for (int j = 0; j < QK_K / 32 && !QkxLanes.ENABLED; ++j) {
             float sumX2 = 0;
             for (int l = 0; l < 32; ++l) sumX2 += x[b + 32 * j + l] * x[b + 32 * j + l];
             float avX = (float) Math.sqrt(sumX2 / 32);

@@ -1,0 +1,56 @@
+package io.quantscope.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The eight-lane search equals the scalar make_qkx2_quants bit for bit, on awkward data too. */
+class QkxLanesTest {
+    @Test
+    void eightLanesEqualEightScalarSearches() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int trial = 0; trial < 3000; trial++) {
+            int nmax = trial % 2 == 0 ? 15 : 31;
+            float[] x = new float[256];
+            for (int i = 0; i < 256; i++) {
+                double v = r.nextGaussian() * (trial % 7 == 0 ? 1e-3 : 0.05);
+                if (r.nextInt(50) == 0) v *= 20;
+                if (trial % 11 == 0 && i < 64) v = 0; // flat sub-blocks
+                if (trial % 13 == 0 && i >= 64 && i < 96) v = Math.abs(v) + 0.01; // all positive
+                x[i] = (float) v;
+            }
+            float[] w = new float[256];
+            for (int j = 0; j < 8; j++) {
+                float sumX2 = 0;
+                for (int l = 0; l < 32; ++l) sumX2 += x[32 * j + l] * x[32 * j + l];
+                float avX = (float) Math.sqrt(sumX2 / 32);
+                for (int l = 0; l < 32; ++l) w[32 * j + l] = avX + Math.abs(x[32 * j + l]);
+            }
+            byte[] lRef = new byte[256];
+            float[] sRef = new float[8];
+            float[] mRef = new float[8];
+            byte[] laux = new byte[32];
+            for (int j = 0; j < 8; j++) {
+                sRef[j] = QuantSearch.makeQkxQuants(
+                        false, 32, nmax, x, 32 * j, w, 32 * j, lRef, 32 * j, mRef, j, laux, -1f, 0.1f, 20, false);
+            }
+            byte[] l = new byte[256];
+            float[] s = new float[8];
+            float[] m = new float[8];
+            QkxLanes.run8(nmax, x, 0, w, l, 0, s, m, -1f, 0.1f, 20);
+            for (int j = 0; j < 8; j++) {
+                assertEquals(
+                        Float.floatToRawIntBits(sRef[j]),
+                        Float.floatToRawIntBits(s[j]),
+                        "scale, trial " + trial + " sub-block " + j);
+                assertEquals(
+                        Float.floatToRawIntBits(mRef[j]),
+                        Float.floatToRawIntBits(m[j]),
+                        "min, trial " + trial + " sub-block " + j);
+            }
+            assertArrayEquals(lRef, l, "levels, trial " + trial);
+        }
+    }
+}
