@@ -25,9 +25,33 @@ public final class Q6_K implements BlockCodec {
             int o = oo + i * BYTES;
             float maxScale = 0;
             float maxAbsScale = 0;
+            if (QkxLanes.ENABLED) {
+                for (int half = 0; half < 2; half++) {
+                    QxLanes.run8(
+                            32,
+                            x,
+                            b + 128 * half,
+                            imatrix,
+                            imatrix == null ? 0 : i * QK_K + 128 * half,
+                            L,
+                            128 * half,
+                            scales,
+                            8 * half);
+                }
+            }
             for (int ib = 0; ib < QK_K / 16; ++ib) {
-                float scale = QuantSearch.makeQxQuants(
-                        16, 32, x, b + 16 * ib, L, 16 * ib, 1, imatrix, imatrix == null ? 0 : i * QK_K + 16 * ib);
+                float scale = QkxLanes.ENABLED
+                        ? scales[ib]
+                        : QuantSearch.makeQxQuants(
+                                16,
+                                32,
+                                x,
+                                b + 16 * ib,
+                                L,
+                                16 * ib,
+                                1,
+                                imatrix,
+                                imatrix == null ? 0 : i * QK_K + 16 * ib);
                 scales[ib] = scale;
                 float absScale = Math.abs(scale);
                 if (absScale > maxAbsScale) {

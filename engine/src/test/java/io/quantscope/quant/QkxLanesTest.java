@@ -53,4 +53,35 @@ class QkxLanesTest {
             assertArrayEquals(lRef, l, "levels, trial " + trial);
         }
     }
+
+    @Test
+    void eightQxLanesEqualEightScalarSearches() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int trial = 0; trial < 3000; trial++) {
+            float[] x = new float[128];
+            float[] qw = trial % 3 == 0 ? new float[128] : null;
+            for (int i = 0; i < 128; i++) {
+                double v = r.nextGaussian() * (trial % 7 == 0 ? 1e-3 : 0.05);
+                if (r.nextInt(40) == 0) v *= 25;
+                if (trial % 11 == 0 && i < 32) v = 0;
+                x[i] = (float) v;
+                if (qw != null) qw[i] = (float) Math.abs(r.nextGaussian()) + 0.01f;
+            }
+            byte[] lRef = new byte[128];
+            float[] sRef = new float[8];
+            for (int j = 0; j < 8; j++) {
+                sRef[j] = QuantSearch.makeQxQuants(16, 32, x, 16 * j, lRef, 16 * j, 1, qw, 16 * j);
+            }
+            byte[] l = new byte[128];
+            float[] s = new float[8];
+            QxLanes.run8(32, x, 0, qw, 0, l, 0, s, 0);
+            for (int j = 0; j < 8; j++) {
+                assertEquals(
+                        Float.floatToRawIntBits(sRef[j]),
+                        Float.floatToRawIntBits(s[j]),
+                        "scale, trial " + trial + " sub-block " + j);
+            }
+            assertArrayEquals(lRef, l, "levels, trial " + trial);
+        }
+    }
 }

@@ -1,0 +1,128 @@
+package io.quantscope.quant;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * ggml's {@code make_qx_quants} (rmse type 1: weights x² or the importance matrix) for eight 16-weight sub-blocks at
+ * once, one per vector lane, each lane keeping its sub-block's scalar float order: {@link QuantSearch#makeQxQuants}'s
+ * results bit for bit. Used by Q6_K.
+ */
+final class QxLanes {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final int N = 16;
+    private static final int LANES = 8;
+    private static final FloatVector MAGIC = FloatVector.broadcast(F, 12582912.f);
+    private static final IntVector MANTISSA = IntVector.broadcast(I, 0x007fffff);
+    private static final IntVector OFFSET = IntVector.broadcast(I, 0x00400000);
+
+    private static final class Scratch {
+        final float[] xt = new float[N * LANES];
+        final float[] wt = new float[N * LANES];
+        final int[] lt = new int[N * LANES];
+        final int[] aux = new int[N * LANES];
+        final float[] lanes = new float[LANES];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private QxLanes() {}
+
+    /** nearest_int clamped to {@code [-nmax, nmax-1]}. */
+    private static IntVector level(FloatVector f, IntVector lo, IntVector hi) {
+        return f.add(MAGIC)
+                .reinterpretAsInts()
+                .and(MANTISSA)
+                .sub(OFFSET)
+                .max(lo)
+                .min(hi);
+    }
+
+    /**
+     * Sub-block {@code j} (0..7) is {@code x[xo + 16j ..]} with weights {@code qw[qwo + 16j ..]} (or x² when
+     * {@code qw} is null); levels (+nmax) go to {@code L[lo + 16j ..]}, scales to {@code scales[so + j]}.
+     */
+    static void run8(int nmax, float[] x, int xo, float[] qw, int qwo, byte[] L, int lo, float[] scales, int so) {
+        Scratch s = SCRATCH.get();
+        float[] xt = s.xt;
+        float[] wt = s.wt;
+        for (int j = 0; j < LANES; j++) {
+            for (int i = 0; i < N; i++) {
+                float xi = x[xo + N * j + i];
+                xt[i * LANES + j] = xi;
+                wt[i * LANES + j] = qw != null ? qw[qwo + N * j + i] : xi * xi;
+            }
+        }
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector max = zero;
+        FloatVector amax = zero;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, bigger);
+            max = max.blend(xi, bigger);
+        }
+        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
+        IntVector low = IntVector.broadcast(I, -nmax);
+        IntVector high = IntVector.broadcast(I, nmax - 1);
+        FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
+        FloatVector sumlx = zero;
+        FloatVector suml2 = zero;
+        int[] lt = s.lt;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            IntVector l = level(iscale.mul(xi), low, high);
+            l.intoArray(lt, i * LANES);
+            FloatVector lf = (FloatVector) l.convert(VectorOperators.I2F, 0);
+            FloatVector wi = FloatVector.fromArray(F, wt, i * LANES);
+            sumlx = sumlx.add(wi.mul(xi).mul(lf));
+            suml2 = suml2.add(wi.mul(lf).mul(lf));
+        }
+        FloatVector scale = sumlx.div(suml2).blend(zero, suml2.eq(0f));
+        FloatVector best = scale.mul(sumlx);
+        int[] aux = s.aux;
+        for (int is = -9; is <= 9; ++is) {
+            if (is == 0) continue;
+            iscale = FloatVector.broadcast(F, -(nmax + 0.1f * is)).div(max);
+            sumlx = zero;
+            suml2 = zero;
+            for (int i = 0; i < N; i++) {
+                FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+                IntVector l = level(iscale.mul(xi), low, high);
+                l.intoArray(aux, i * LANES);
+                FloatVector lf = (FloatVector) l.convert(VectorOperators.I2F, 0);
+                FloatVector wi = FloatVector.fromArray(F, wt, i * LANES);
+                sumlx = sumlx.add(wi.mul(xi).mul(lf));
+                suml2 = suml2.add(wi.mul(lf).mul(lf));
+            }
+            VectorMask<Float> better = suml2.compare(VectorOperators.GT, 0f)
+                    .and(sumlx.mul(sumlx).compare(VectorOperators.GT, best.mul(suml2)))
+                    .andNot(flat);
+            if (better.anyTrue()) {
+                VectorMask<Integer> take = better.cast(I);
+                for (int i = 0; i < N; i++) {
+                    IntVector.fromArray(I, lt, i * LANES)
+                            .blend(IntVector.fromArray(I, aux, i * LANES), take)
+                            .intoArray(lt, i * LANES);
+                }
+                FloatVector newScale = sumlx.div(suml2);
+                scale = scale.blend(newScale, better);
+                best = best.blend(newScale.mul(sumlx), better);
+            }
+        }
+        scale = scale.blend(zero, flat);
+        scale.intoArray(s.lanes, 0);
+        System.arraycopy(s.lanes, 0, scales, so, LANES);
+        boolean[] flatLanes = flat.toArray();
+        for (int j = 0; j < LANES; j++) {
+            for (int i = 0; i < N; i++) {
+                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) (lt[i * LANES + j] + nmax);
+            }
+        }
+    }
+}
