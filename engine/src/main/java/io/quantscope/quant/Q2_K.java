@@ -38,15 +38,41 @@ public final class Q2_K implements BlockCodec {
         }
     }
 
+    private static final ThreadLocal<float[]> LANE_WEIGHTS = ThreadLocal.withInitial(() -> new float[QK_K]);
+
     private static void quantizeBlockRef(
             float[] x, int b, byte[] out, int o, byte[] L, byte[] Laux, float[] weights, float[] mins, float[] scales) {
         final float q4scale = 15.f;
         float maxScale = 0;
         float maxMin = 0;
+        if (QkxLanes.ENABLED) {
+            float[] w = LANE_WEIGHTS.get();
+            for (int e = 0; e < QK_K; ++e) w[e] = Math.abs(x[b + e]);
+            for (int half = 0; half < 2; half++) {
+                QkxLanes.run8(
+                        16,
+                        true,
+                        3,
+                        x,
+                        b + 128 * half,
+                        w,
+                        128 * half,
+                        L,
+                        128 * half,
+                        scales,
+                        8 * half,
+                        mins,
+                        -0.5f,
+                        0.1f,
+                        15);
+            }
+        }
         for (int j = 0; j < QK_K / 16; ++j) {
-            for (int l = 0; l < 16; ++l) weights[l] = Math.abs(x[b + 16 * j + l]);
-            scales[j] = QuantSearch.makeQkxQuants(
-                    false, 16, 3, x, b + 16 * j, weights, 0, L, 16 * j, mins, j, Laux, -0.5f, 0.1f, 15, true);
+            if (!QkxLanes.ENABLED) {
+                for (int l = 0; l < 16; ++l) weights[l] = Math.abs(x[b + 16 * j + l]);
+                scales[j] = QuantSearch.makeQkxQuants(
+                        false, 16, 3, x, b + 16 * j, weights, 0, L, 16 * j, mins, j, Laux, -0.5f, 0.1f, 15, true);
+            }
             if (scales[j] > maxScale) maxScale = scales[j];
             if (mins[j] > maxMin) maxMin = mins[j];
         }

@@ -17,7 +17,7 @@ final class QkxLanes {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    private static final int N = 32;
+    private static final int N = 32; // the Q4_K/Q5_K sub-block; Q2_K uses 16
     private static final int LANES = 8;
 
     private static final class Scratch {
@@ -60,13 +60,36 @@ final class QkxLanes {
             float rmin,
             float rdelta,
             int nstep) {
+        run8(N, false, nmax, x, xo, w, 0, L, lo, scales, 0, mins, rmin, rdelta, nstep);
+    }
+
+    /**
+     * The general form: sub-blocks of {@code n} (≤ 32) weights, error as squares or ({@code useMad}) absolute values;
+     * outputs at {@code scales[so + j]} and {@code mins[so + j]}.
+     */
+    static void run8(
+            int n,
+            boolean useMad,
+            int nmax,
+            float[] x,
+            int xo,
+            float[] w,
+            int wo,
+            byte[] L,
+            int lo,
+            float[] scales,
+            int so,
+            float[] mins,
+            float rmin,
+            float rdelta,
+            int nstep) {
         Scratch s = SCRATCH.get();
         float[] xt = s.xt;
         float[] wt = s.wt;
         for (int j = 0; j < LANES; j++) {
-            for (int i = 0; i < N; i++) {
-                xt[i * LANES + j] = x[xo + N * j + i];
-                wt[i * LANES + j] = w[N * j + i];
+            for (int i = 0; i < n; i++) {
+                xt[i * LANES + j] = x[xo + n * j + i];
+                wt[i * LANES + j] = w[wo + n * j + i];
             }
         }
         FloatVector zero = FloatVector.zero(F);
@@ -76,7 +99,7 @@ final class QkxLanes {
         FloatVector max = x0;
         FloatVector sumW = FloatVector.fromArray(F, wt, 0);
         FloatVector sumX = sumW.mul(x0);
-        for (int i = 1; i < N; i++) {
+        for (int i = 1; i < n; i++) {
             FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
             min = min.blend(xi, xi.lt(min));
             max = max.blend(xi, xi.compare(jdk.incubator.vector.VectorOperators.GT, max));
@@ -92,14 +115,14 @@ final class QkxLanes {
         FloatVector scale = FloatVector.broadcast(F, 1f).div(iscale);
         FloatVector bestMad = zero;
         int[] lt = s.lt;
-        for (int i = 0; i < N; i++) {
+        for (int i = 0; i < n; i++) {
             FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
             IntVector l = level(iscale.mul(xi.sub(min)), top);
             l.intoArray(lt, i * LANES);
             FloatVector diff = scale.mul((FloatVector) l.convert(jdk.incubator.vector.VectorOperators.I2F, 0))
                     .add(min)
                     .sub(xi);
-            diff = diff.mul(diff);
+            diff = useMad ? diff.abs() : diff.mul(diff);
             bestMad = bestMad.add(FloatVector.fromArray(F, wt, i * LANES).mul(diff));
         }
         int[] aux = s.aux;
@@ -109,7 +132,7 @@ final class QkxLanes {
             FloatVector sumL = zero;
             FloatVector sumL2 = zero;
             FloatVector sumXl = zero;
-            for (int i = 0; i < N; i++) {
+            for (int i = 0; i < n; i++) {
                 FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
                 IntVector l = level(iscale.mul(xi.sub(min)), top);
                 l.intoArray(aux, i * LANES);
@@ -130,18 +153,18 @@ final class QkxLanes {
             thisMin = thisMin.blend(zero, minAbove);
             thisScale = thisScale.blend(sumXl.div(sumL2), minAbove);
             FloatVector mad = zero;
-            for (int i = 0; i < N; i++) {
+            for (int i = 0; i < n; i++) {
                 FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
                 FloatVector lf = (FloatVector)
                         IntVector.fromArray(I, aux, i * LANES).convert(jdk.incubator.vector.VectorOperators.I2F, 0);
                 FloatVector diff = thisScale.mul(lf).add(thisMin).sub(xi);
-                diff = diff.mul(diff);
+                diff = useMad ? diff.abs() : diff.mul(diff);
                 mad = mad.add(FloatVector.fromArray(F, wt, i * LANES).mul(diff));
             }
             VectorMask<Float> better = positive.and(mad.lt(bestMad)).andNot(flat);
             if (better.anyTrue()) {
                 VectorMask<Integer> take = better.cast(I);
-                for (int i = 0; i < N; i++) {
+                for (int i = 0; i < n; i++) {
                     IntVector.fromArray(I, lt, i * LANES)
                             .blend(IntVector.fromArray(I, aux, i * LANES), take)
                             .intoArray(lt, i * LANES);
@@ -154,13 +177,13 @@ final class QkxLanes {
         scale = scale.blend(zero, flat);
         min = min.blend(flatMin, flat);
         scale.intoArray(s.lanes, 0);
-        System.arraycopy(s.lanes, 0, scales, 0, LANES);
+        System.arraycopy(s.lanes, 0, scales, so, LANES);
         min.neg().intoArray(s.lanes, 0);
-        System.arraycopy(s.lanes, 0, mins, 0, LANES);
+        System.arraycopy(s.lanes, 0, mins, so, LANES);
         boolean[] flatLanes = flat.toArray();
         for (int j = 0; j < LANES; j++) {
-            for (int i = 0; i < N; i++) {
-                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) lt[i * LANES + j];
+            for (int i = 0; i < n; i++) {
+                L[lo + n * j + i] = flatLanes[j] ? 0 : (byte) lt[i * LANES + j];
             }
         }
     }

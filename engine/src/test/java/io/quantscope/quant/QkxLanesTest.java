@@ -84,4 +84,39 @@ class QkxLanesTest {
             assertArrayEquals(lRef, l, "levels, trial " + trial);
         }
     }
+
+    /** Q2_K's form: sub-blocks of 16, absolute error, the second eight from the middle of the arrays. */
+    @Test
+    void sixteenWeightSubBlocksWithAbsoluteErrorToo() {
+        SplittableRandom r = new SplittableRandom(9);
+        for (int trial = 0; trial < 2000; trial++) {
+            float[] x = new float[256];
+            float[] w = new float[256];
+            for (int i = 0; i < 256; i++) {
+                x[i] = (float) (r.nextGaussian() * 0.05 * (r.nextInt(30) == 0 ? 10 : 1));
+                w[i] = Math.abs(x[i]);
+            }
+            byte[] lRef = new byte[256];
+            float[] sRef = new float[16];
+            float[] mRef = new float[16];
+            byte[] laux = new byte[16];
+            for (int j = 0; j < 16; j++) {
+                sRef[j] = QuantSearch.makeQkxQuants(
+                        false, 16, 3, x, 16 * j, w, 16 * j, lRef, 16 * j, mRef, j, laux, -0.5f, 0.1f, 15, true);
+            }
+            byte[] l = new byte[256];
+            float[] s = new float[16];
+            float[] m = new float[16];
+            for (int half = 0; half < 2; half++) {
+                QkxLanes.run8(
+                        16, true, 3, x, 128 * half, w, 128 * half, l, 128 * half, s, 8 * half, m, -0.5f, 0.1f, 15);
+            }
+            for (int j = 0; j < 16; j++) {
+                assertEquals(
+                        Float.floatToRawIntBits(sRef[j]), Float.floatToRawIntBits(s[j]), "scale " + trial + "/" + j);
+                assertEquals(Float.floatToRawIntBits(mRef[j]), Float.floatToRawIntBits(m[j]), "min " + trial + "/" + j);
+            }
+            assertArrayEquals(lRef, l, "levels " + trial);
+        }
+    }
 }
