@@ -39,8 +39,14 @@ public final class Q3_K implements BlockCodec {
     private static void scalesRef(float[] x, int b, byte[] out, int o, byte[] L, float[] scales) {
         float maxScale = 0;
         float amax = 0;
+        if (QkxLanes.ENABLED) {
+            QxLanes.q3Run8(4, x, b, L, 0, scales, 0);
+            QxLanes.q3Run8(4, x, b + 128, L, 128, scales, 8);
+        }
         for (int j = 0; j < QK_K / 16; ++j) {
-            scales[j] = QuantSearch.makeQ3Quants(16, 4, x, b + 16 * j, L, 16 * j, true);
+            if (!QkxLanes.ENABLED) {
+                scales[j] = QuantSearch.makeQ3Quants(16, 4, x, b + 16 * j, L, 16 * j, true);
+            }
             float scale = Math.abs(scales[j]);
             if (scale > amax) {
                 amax = scale;

@@ -125,4 +125,91 @@ final class QxLanes {
             }
         }
     }
+
+    /**
+     * ggml's {@code make_q3_quants} with {@code do_rmse} (weights x², up to five sweeps of coordinate descent that end
+     * early per sub-block) for eight 16-weight sub-blocks in lanes; a lane that has settled takes no further updates,
+     * exactly as its scalar loop would have stopped. Levels (+nmax) to {@code L[lo + 16j ..]}, scales to
+     * {@code scales[so + j]}.
+     */
+    static void q3Run8(int nmax, float[] x, int xo, byte[] L, int lo, float[] scales, int so) {
+        Scratch s = SCRATCH.get();
+        float[] xt = s.xt;
+        for (int j = 0; j < LANES; j++) {
+            for (int i = 0; i < N; i++) {
+                xt[i * LANES + j] = x[xo + N * j + i];
+            }
+        }
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector max = zero;
+        FloatVector amax = zero;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, bigger);
+            max = max.blend(xi, bigger);
+        }
+        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
+        IntVector low = IntVector.broadcast(I, -nmax);
+        IntVector high = IntVector.broadcast(I, nmax - 1);
+        FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
+        FloatVector sumlx = zero;
+        FloatVector suml2 = zero;
+        int[] lt = s.lt;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            IntVector l = level(iscale.mul(xi), low, high);
+            l.intoArray(lt, i * LANES);
+            FloatVector lf = (FloatVector) l.convert(VectorOperators.I2F, 0);
+            FloatVector w = xi.mul(xi);
+            sumlx = sumlx.add(w.mul(xi).mul(lf));
+            suml2 = suml2.add(w.mul(lf).mul(lf));
+        }
+        VectorMask<Float> active = flat.not();
+        for (int itry = 0; itry < 5 && active.anyTrue(); ++itry) {
+            VectorMask<Float> changed = F.maskAll(false);
+            for (int i = 0; i < N; i++) {
+                FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+                FloatVector w = xi.mul(xi);
+                IntVector li = IntVector.fromArray(I, lt, i * LANES);
+                FloatVector lif = (FloatVector) li.convert(VectorOperators.I2F, 0);
+                FloatVector slx = sumlx.sub(w.mul(xi).mul(lif));
+                VectorMask<Float> go = active.and(slx.compare(VectorOperators.GT, 0f));
+                if (!go.anyTrue()) {
+                    continue;
+                }
+                FloatVector sl2 = suml2.sub(w.mul(lif).mul(lif));
+                IntVector newL = level(xi.mul(sl2).div(slx), low, high);
+                VectorMask<Float> differs = newL.compare(VectorOperators.NE, li).cast(F);
+                go = go.and(differs);
+                if (!go.anyTrue()) {
+                    continue;
+                }
+                FloatVector nf = (FloatVector) newL.convert(VectorOperators.I2F, 0);
+                slx = slx.add(w.mul(xi).mul(nf));
+                sl2 = sl2.add(w.mul(nf).mul(nf));
+                VectorMask<Float> take = go.and(sl2.compare(VectorOperators.GT, 0f))
+                        .and(slx.mul(slx)
+                                .mul(suml2)
+                                .compare(VectorOperators.GT, sumlx.mul(sumlx).mul(sl2)));
+                if (take.anyTrue()) {
+                    li.blend(newL, take.cast(I)).intoArray(lt, i * LANES);
+                    sumlx = sumlx.blend(slx, take);
+                    suml2 = suml2.blend(sl2, take);
+                    changed = changed.or(take);
+                }
+            }
+            active = active.and(changed); // a sub-block whose sweep changed nothing stops, as its loop breaks
+        }
+        FloatVector scale = sumlx.div(suml2).blend(zero, flat);
+        scale.intoArray(s.lanes, 0);
+        System.arraycopy(s.lanes, 0, scales, so, LANES);
+        boolean[] flatLanes = flat.toArray();
+        for (int j = 0; j < LANES; j++) {
+            for (int i = 0; i < N; i++) {
+                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) (lt[i * LANES + j] + nmax);
+            }
+        }
+    }
 }

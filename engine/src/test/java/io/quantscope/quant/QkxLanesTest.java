@@ -119,4 +119,31 @@ class QkxLanesTest {
             assertArrayEquals(lRef, l, "levels " + trial);
         }
     }
+
+    @Test
+    void q3LanesEqualScalarCoordinateDescent() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int trial = 0; trial < 3000; trial++) {
+            float[] x = new float[128];
+            for (int i = 0; i < 128; i++) {
+                double v = r.nextGaussian() * (trial % 5 == 0 ? 1e-4 : 0.05);
+                if (r.nextInt(25) == 0) v *= 15;
+                if (trial % 9 == 0 && i >= 32 && i < 48) v = 0;
+                x[i] = (float) v;
+            }
+            byte[] lRef = new byte[128];
+            float[] sRef = new float[8];
+            for (int j = 0; j < 8; j++) {
+                sRef[j] = QuantSearch.makeQ3Quants(16, 4, x, 16 * j, lRef, 16 * j, true);
+            }
+            byte[] l = new byte[128];
+            float[] s = new float[8];
+            QxLanes.q3Run8(4, x, 0, l, 0, s, 0);
+            for (int j = 0; j < 8; j++) {
+                assertEquals(
+                        Float.floatToRawIntBits(sRef[j]), Float.floatToRawIntBits(s[j]), "scale " + trial + "/" + j);
+            }
+            assertArrayEquals(lRef, l, "levels " + trial);
+        }
+    }
 }
