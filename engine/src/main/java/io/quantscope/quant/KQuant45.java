@@ -171,6 +171,10 @@ abstract class KQuant45 implements BlockCodec {
             float d = dAll * scaleOf(out, o, j);
             if (d == 0) continue;
             float dm = mAll * minOf(out, o, j);
+            if (QkxLanes.ENABLED) {
+                QkxLanes.requantize(x, b + 32 * j, 32, true, dm, d, 0, nmax, 0, L, 32 * j);
+                continue;
+            }
             for (int ii = 0; ii < 32; ++ii) {
                 int l = QuantMath.nearestInt((x[b + 32 * j + ii] + dm) / d);
                 L[32 * j + ii] = (byte) Math.max(0, Math.min(nmax, l));

@@ -187,4 +187,44 @@ final class QkxLanes {
             }
         }
     }
+
+    /**
+     * {@code L[lo + i] = clamp(nearest_int((x[xo + i] (+ add)) / d), min, max) + bias} for {@code i < n} (a multiple of
+     * 8), element by element as the scalar loops compute it; {@code withAdd} false skips the addition entirely.
+     */
+    static void requantize(
+            float[] x,
+            int xo,
+            int n,
+            boolean withAdd,
+            float add,
+            float d,
+            int min,
+            int max,
+            int bias,
+            byte[] L,
+            int lo) {
+        Scratch s = SCRATCH.get();
+        IntVector low = IntVector.broadcast(I, min);
+        IntVector high = IntVector.broadcast(I, max);
+        IntVector off = IntVector.broadcast(I, bias);
+        for (int i = 0; i < n; i += LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, xo + i);
+            if (withAdd) {
+                v = v.add(add);
+            }
+            IntVector l = v.div(d)
+                    .add(MAGIC)
+                    .reinterpretAsInts()
+                    .and(MANTISSA)
+                    .sub(OFFSET)
+                    .max(low)
+                    .min(high)
+                    .add(off);
+            l.intoArray(s.ilanes, 0);
+            for (int k = 0; k < LANES; k++) {
+                L[lo + i + k] = (byte) s.ilanes[k];
+            }
+        }
+    }
 }
