@@ -32,6 +32,30 @@ final class QxLanes {
 
     private QxLanes() {}
 
+    /** Per lane the value with the largest |x| (the first on ties, as the scalar scan) and that |x|. */
+    private static FloatVector[] signedMax(float[] xt) {
+        FloatVector max = FloatVector.zero(F);
+        FloatVector amax = max;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, bigger);
+            max = max.blend(xi, bigger);
+        }
+        return new FloatVector[] {max, amax};
+    }
+
+    /** Levels (+nmax) from lane-major {@code lt} to {@code L[lo + 16j + i]}; a flat sub-block gets zeros. */
+    private static void store(VectorMask<Float> flat, int[] lt, int nmax, byte[] L, int lo) {
+        boolean[] flatLanes = flat.toArray();
+        for (int j = 0; j < LANES; j++) {
+            for (int i = 0; i < N; i++) {
+                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) (lt[i * LANES + j] + nmax);
+            }
+        }
+    }
+
     /** nearest_int clamped to {@code [-nmax, nmax-1]}. */
     private static IntVector level(FloatVector f, IntVector lo, IntVector hi) {
         return f.add(MAGIC)
@@ -58,16 +82,9 @@ final class QxLanes {
             }
         }
         FloatVector zero = FloatVector.zero(F);
-        FloatVector max = zero;
-        FloatVector amax = zero;
-        for (int i = 0; i < N; i++) {
-            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            FloatVector ax = xi.abs();
-            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
-            amax = amax.blend(ax, bigger);
-            max = max.blend(xi, bigger);
-        }
-        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
+        FloatVector[] maxes = signedMax(xt);
+        FloatVector max = maxes[0];
+        VectorMask<Float> flat = maxes[1].lt(QuantSearch.GROUP_MAX_EPS);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
@@ -118,12 +135,7 @@ final class QxLanes {
         scale = scale.blend(zero, flat);
         scale.intoArray(s.lanes, 0);
         System.arraycopy(s.lanes, 0, scales, so, LANES);
-        boolean[] flatLanes = flat.toArray();
-        for (int j = 0; j < LANES; j++) {
-            for (int i = 0; i < N; i++) {
-                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) (lt[i * LANES + j] + nmax);
-            }
-        }
+        store(flat, lt, nmax, L, lo);
     }
 
     /**
@@ -141,16 +153,9 @@ final class QxLanes {
             }
         }
         FloatVector zero = FloatVector.zero(F);
-        FloatVector max = zero;
-        FloatVector amax = zero;
-        for (int i = 0; i < N; i++) {
-            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            FloatVector ax = xi.abs();
-            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
-            amax = amax.blend(ax, bigger);
-            max = max.blend(xi, bigger);
-        }
-        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
+        FloatVector[] maxes = signedMax(xt);
+        FloatVector max = maxes[0];
+        VectorMask<Float> flat = maxes[1].lt(QuantSearch.GROUP_MAX_EPS);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
@@ -205,11 +210,6 @@ final class QxLanes {
         FloatVector scale = sumlx.div(suml2).blend(zero, flat);
         scale.intoArray(s.lanes, 0);
         System.arraycopy(s.lanes, 0, scales, so, LANES);
-        boolean[] flatLanes = flat.toArray();
-        for (int j = 0; j < LANES; j++) {
-            for (int i = 0; i < N; i++) {
-                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) (lt[i * LANES + j] + nmax);
-            }
-        }
+        store(flat, lt, nmax, L, lo);
     }
 }
