@@ -186,12 +186,12 @@ final class QxLanes {
                 }
                 FloatVector sl2 = suml2.sub(w.mul(lif).mul(lif));
                 IntVector newL = level(xi.mul(sl2).div(slx), low, high);
-                VectorMask<Float> differs = newL.compare(VectorOperators.NE, li).cast(F);
-                go = go.and(differs);
+                FloatVector nf = (FloatVector) newL.convert(VectorOperators.I2F, 0);
+                // small integers compare alike as floats; a float mask keeps the blends below intrinsified
+                go = go.and(nf.compare(VectorOperators.NE, lif));
                 if (!go.anyTrue()) {
                     continue;
                 }
-                FloatVector nf = (FloatVector) newL.convert(VectorOperators.I2F, 0);
                 slx = slx.add(w.mul(xi).mul(nf));
                 sl2 = sl2.add(w.mul(nf).mul(nf));
                 VectorMask<Float> take = go.and(sl2.compare(VectorOperators.GT, 0f))
