@@ -264,7 +264,21 @@ public final class MainWindow {
             (on ? Theme.DARK : Theme.LIGHT).apply(scene);
             save(settings.withDark(on));
         });
-        Menu view = new Menu("View", null, dark);
+        Menu view = new Menu("View", null, dark, new javafx.scene.control.SeparatorMenuItem());
+        String[][] tabItems = {
+            {"tab-model", "Model"},
+            {"tab-levels", "Levels"},
+            {"tab-variants", "Variants"},
+            {"tab-weights", "Weights"},
+            {"tab-compare", "Compare"}
+        };
+        for (int i = 0; i < tabItems.length; i++) {
+            String id = tabItems[i][0];
+            MenuItem go = new MenuItem(tabItems[i][1]);
+            go.setAccelerator(KeyCombination.keyCombination("Shortcut+" + (i + 1)));
+            go.setOnAction(e -> showTab(id));
+            view.getItems().add(go);
+        }
 
         MenuItem about = new MenuItem("About Quantscope");
         about.setOnAction(e -> {
@@ -296,7 +310,8 @@ public final class MainWindow {
         Label jobs = new Label();
         jobs.setId("status-jobs");
         if (runningJobs != null) {
-            jobs.textProperty().bind(Bindings.format("%d running", runningJobs));
+            // background work plus variant and measurement jobs
+            jobs.textProperty().bind(Bindings.format("%d running", runningJobs.add(Bindings.size(variants.jobs()))));
         }
         Label memory = new Label(memoryInUse());
         memory.setId("status-memory");
