@@ -73,6 +73,10 @@ public final class Q6_K implements BlockCodec {
             for (int j = 0; j < QK_K / 16; ++j) {
                 float d = dAll * out[o + 192 + j];
                 if (d == 0) continue;
+                if (QkxLanes.ENABLED) {
+                    QkxLanes.requantize(x, b + 16 * j, 16, false, 0f, d, -32, 31, 32, L, 16 * j);
+                    continue;
+                }
                 for (int ii = 0; ii < 16; ++ii) {
                     int l = QuantMath.nearestInt(x[b + 16 * j + ii] / d);
                     l = Math.max(-32, Math.min(31, l));

@@ -32,20 +32,6 @@ final class QxLanes {
 
     private QxLanes() {}
 
-    /** Per lane the value with the largest |x| (the first on ties, as the scalar scan) and that |x|. */
-    private static FloatVector[] signedMax(float[] xt) {
-        FloatVector max = FloatVector.zero(F);
-        FloatVector amax = max;
-        for (int i = 0; i < N; i++) {
-            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            FloatVector ax = xi.abs();
-            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
-            amax = amax.blend(ax, bigger);
-            max = max.blend(xi, bigger);
-        }
-        return new FloatVector[] {max, amax};
-    }
-
     /** Levels (+nmax) from lane-major {@code lt} to {@code L[lo + 16j + i]}; a flat sub-block gets zeros. */
     private static void store(VectorMask<Float> flat, int[] lt, int nmax, byte[] L, int lo) {
         boolean[] flatLanes = flat.toArray();
@@ -82,9 +68,18 @@ final class QxLanes {
             }
         }
         FloatVector zero = FloatVector.zero(F);
-        FloatVector[] maxes = signedMax(xt);
-        FloatVector max = maxes[0];
-        VectorMask<Float> flat = maxes[1].lt(QuantSearch.GROUP_MAX_EPS);
+        // the value with the largest |x| per lane (the first on ties, as the scalar scan); written out in both searches
+        // because vectors returned in an array are boxed and C2 falls back to slow generic code
+        FloatVector max = zero;
+        FloatVector amax = zero;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, bigger);
+            max = max.blend(xi, bigger);
+        }
+        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
@@ -153,9 +148,18 @@ final class QxLanes {
             }
         }
         FloatVector zero = FloatVector.zero(F);
-        FloatVector[] maxes = signedMax(xt);
-        FloatVector max = maxes[0];
-        VectorMask<Float> flat = maxes[1].lt(QuantSearch.GROUP_MAX_EPS);
+        // the value with the largest |x| per lane (the first on ties, as the scalar scan); written out in both searches
+        // because vectors returned in an array are boxed and C2 falls back to slow generic code
+        FloatVector max = zero;
+        FloatVector amax = zero;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, bigger);
+            max = max.blend(xi, bigger);
+        }
+        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
