@@ -124,18 +124,15 @@ public final class Q3_K implements BlockCodec {
                 L[16 * j + ii] = (byte) (l + 4);
             }
         }
-        java.util.Arrays.fill(out, o, o + 32, (byte) 0);
-        int m = 0;
-        int hm = 1;
-        for (int j = 0; j < QK_K; ++j) {
-            if (L[j] > 3) {
-                out[o + m] |= (byte) hm;
-                L[j] -= 4;
+        // the high bit of level j goes to bit j/32 of hmask byte j%32 (as ggml's loop with m and hm), branch-free
+        for (int m = 0; m < QK_K / 8; ++m) {
+            int bits = 0;
+            for (int k = 0; k < 8; ++k) {
+                int j = 32 * k + m;
+                bits |= ((L[j] >> 2) & 1) << k;
+                L[j] &= 3;
             }
-            if (++m == QK_K / 8) {
-                m = 0;
-                hm <<= 1;
-            }
+            out[o + m] = (byte) bits;
         }
         for (int j = 0; j < QK_K; j += 128) {
             for (int l = 0; l < 32; ++l) {
