@@ -74,11 +74,6 @@ public final class Matrix {
         return kernel;
     }
 
-    /** Row {@code r} · activation row {@code t}. */
-    public float dot(int r, io.quantscope.quant.dot.InputRows in, int t) {
-        return kernel.dot(data, r * rowBytes, in, t);
-    }
-
     /** Rows {@code r0 .. r1) · every activation row of {@code in}: row {@code r}, token {@code t} into {@code out[t·rows + r]}. */
     public void dotRows(int r0, int r1, io.quantscope.quant.dot.InputRows in, float[] out) {
         kernel.dotRows(data, r0 * rowBytes, rowBytes, r1 - r0, in, out, r0, rows);

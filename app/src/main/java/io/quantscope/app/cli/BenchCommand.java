@@ -30,8 +30,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "-r", description = "Repetitions (default 3).")
     int reps = 3;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
@@ -41,12 +41,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (p < 0 || n < 0 || reps < 1 || threads < 1 || (p == 0 && n == 0)) {
+        if (p < 0 || n < 0 || reps < 1 || threadsOption.get() < 1 || (p == 0 && n == 0)) {
             throw new IllegalArgumentException("need -p >= 0, -n >= 0 (not both 0), -r >= 1, --threads >= 1");
         }
         try (GgufFile file = GgufFile.open(model)) {
             Transformer t = Transformer.of(file);
-            Benchmark.Result r = Benchmark.run(t, p, n, threads, reps);
+            Benchmark.Result r = Benchmark.run(t, p, n, threadsOption.get(), reps);
             var out = spec.commandLine().getOut();
             String fileType = GgufSummary.of(file.header())
                     .fileType()
@@ -56,7 +56,7 @@ final class BenchCommand implements Callable<Integer> {
                 Map<String, Object> doc = new LinkedHashMap<>();
                 doc.put("model", model.toString());
                 doc.put("file_type", fileType);
-                doc.put("threads", threads);
+                doc.put("threads", threadsOption.get());
                 doc.put("pp_tokens", p);
                 doc.put("tg_tokens", n);
                 doc.put("pp_tok_s", r.ppTokS());
@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
                 doc.put("vectorized", Kernels.vectorized());
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
             } else {
-                out.printf(Locale.ROOT, "model: %s (%s), %d threads%n", model, fileType, threads);
+                out.printf(Locale.ROOT, "model: %s (%s), %d threads%n", model, fileType, threadsOption.get());
                 if (p > 0) {
                     out.printf(Locale.ROOT, "pp%d: %.2f ± %.2f tok/s%n", p, r.ppTokS(), r.ppStd());
                 }

@@ -40,8 +40,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed for sampling, the same for every model (default 1).")
     long seed = 1;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Option(
             names = "--memory-budget-mb",
@@ -61,7 +61,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long budget = budgetMb != null ? budgetMb << 20 : Machine.physicalMemory() / 2;
-        CompareSettings s = new CompareSettings(n, SamplerSettings.of(temp, seed), threads, budget);
+        CompareSettings s = new CompareSettings(n, SamplerSettings.of(temp, seed), threadsOption.get(), budget);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (CtrlC ctrlC = new CtrlC()) {

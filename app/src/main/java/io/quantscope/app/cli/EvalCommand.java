@@ -36,8 +36,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--ctx", description = "Tokens per chunk (default 512).")
     int ctx = 512;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Option(names = "--no-save", description = "Do not write NAME.quality.json beside each variant.")
     boolean noSave;
@@ -58,7 +58,7 @@ final class EvalCommand implements Callable<Integer> {
         EvalReport r;
         try (CtrlC ctrlC = new CtrlC()) {
             Cancellation cancel = ctrlC.cancellation();
-            r = new Evaluator(EvalSettings.of(ctx, threads))
+            r = new Evaluator(EvalSettings.of(ctx, threadsOption.get()))
                     .run(
                             base,
                             variants,

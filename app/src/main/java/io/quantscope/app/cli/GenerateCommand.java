@@ -54,8 +54,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--ctx", description = "Context length (default: prompt + n, at most the model's).")
     Integer ctx;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -76,7 +76,7 @@ final class GenerateCommand implements Callable<Integer> {
                 out.print(text.add(tok.piece(id, true)));
             }
             out.flush();
-            Generation g = new Generator(t, tok, threads)
+            Generation g = new Generator(t, tok, threadsOption.get())
                     .generate(
                             promptTokens,
                             n,

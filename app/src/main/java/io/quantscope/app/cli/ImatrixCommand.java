@@ -35,8 +35,8 @@ final class ImatrixCommand implements Callable<Integer> {
     @Option(names = "--process-output", description = "Also collect output.weight.")
     boolean processOutput;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -51,7 +51,7 @@ final class ImatrixCommand implements Callable<Integer> {
                     model,
                     content,
                     ctx,
-                    threads,
+                    threadsOption.get(),
                     processOutput,
                     p -> {
                         err.printf(Locale.ROOT, "\rchunk %d/%d, PPL %.4f", p.chunk(), p.chunks(), p.ppl());

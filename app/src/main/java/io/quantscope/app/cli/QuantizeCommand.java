@@ -34,8 +34,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--imatrix", paramLabel = "FILE", description = "Importance matrix (llama-imatrix .dat).")
     String imatrix;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Option(names = "--dry-run", description = "Print per-tensor types and the exact output size; write nothing.")
     boolean dryRun;
@@ -129,7 +129,12 @@ final class QuantizeCommand implements Callable<Integer> {
         boolean showProgress = !json && System.console() != null;
         try (CtrlC ctrlC = new CtrlC()) {
             return QuantizeJob.run(
-                    in, out, opt, threads, showProgress ? progressPrinter(err) : p -> {}, ctrlC.cancellation());
+                    in,
+                    out,
+                    opt,
+                    threadsOption.get(),
+                    showProgress ? progressPrinter(err) : p -> {},
+                    ctrlC.cancellation());
         } finally {
             if (showProgress) err.print("\r\033[K");
         }

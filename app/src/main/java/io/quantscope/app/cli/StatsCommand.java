@@ -67,8 +67,8 @@ final class StatsCommand implements Callable<Integer> {
     @Option(names = "--imatrix", description = "Importance matrix for the activation-weighted channel view.")
     Path imatrix;
 
-    @Option(names = "--threads", description = "Threads (default: all cores).")
-    int threads = Runtime.getRuntime().availableProcessors();
+    @picocli.CommandLine.Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     @Option(names = "--json", description = "Print one JSON document.")
     boolean json;
@@ -89,7 +89,7 @@ final class StatsCommand implements Callable<Integer> {
                 WeightScan.ModelStats s = WeightScan.scan(
                         f,
                         new WeightScan.Options(bins, range(), t.nDims() >= 2, top, tensor::equals, imx),
-                        threads,
+                        threadsOption.get(),
                         null,
                         ctrlC.cancellation());
                 List<QuantError> errors = new ArrayList<>();
@@ -115,7 +115,7 @@ final class StatsCommand implements Callable<Integer> {
                 WeightScan.ModelStats s = WeightScan.scan(
                         f,
                         new WeightScan.Options(bins, range(), !noOutliers, top, n -> true, imx),
-                        threads,
+                        threadsOption.get(),
                         null,
                         ctrlC.cancellation());
                 doc.put("model", s.model());
@@ -128,8 +128,8 @@ final class StatsCommand implements Callable<Integer> {
                     printModel(out, s);
                 }
                 if (rank) {
-                    PresetRanking.Ranking r =
-                            PresetRanking.rank(f, PresetRanking.PRESETS, rows, threads, null, ctrlC.cancellation());
+                    PresetRanking.Ranking r = PresetRanking.rank(
+                            f, PresetRanking.PRESETS, rows, threadsOption.get(), null, ctrlC.cancellation());
                     doc.put("ranking", r);
                     if (!json) {
                         printRanking(out, r);

@@ -184,7 +184,22 @@ public final class CompareView {
             summary.textProperty().bind(col.summaryProperty());
             TextFlow text = new TextFlow();
             text.getStyleClass().add("compare-text");
-            col.tokens().addListener((ListChangeListener<CompareViewModel.TokenCell>) c -> fill(text, col));
+            col.tokens().addListener((ListChangeListener<CompareViewModel.TokenCell>) c -> {
+                // streaming appends one token at a time: add its node; anything else (the KLD colours) rebuilds
+                boolean appended = true;
+                while (c.next()) {
+                    if (c.wasAdded()
+                            && !c.wasRemoved()
+                            && c.getFrom() == text.getChildren().size() - 1) {
+                        c.getAddedSubList().forEach(t -> text.getChildren().add(token(t)));
+                    } else {
+                        appended = false;
+                    }
+                }
+                if (!appended) {
+                    fill(text, col);
+                }
+            });
             fill(text, col);
             VBox box = new VBox(6, head, summary, text);
             box.getStyleClass().add(col.isBase() ? "compare-column-base" : "compare-column");
@@ -201,13 +216,17 @@ public final class CompareView {
         prompt.getStyleClass().addAll("compare-token", "compare-prompt-text");
         flow.getChildren().add(prompt);
         for (CompareViewModel.TokenCell t : col.tokens()) {
-            Text node = new Text(t.text());
-            node.getStyleClass().addAll("compare-token", kldClass(t.kld()));
-            if (t.firstDivergent()) {
-                node.getStyleClass().add("compare-first-divergent");
-            }
-            flow.getChildren().add(node);
+            flow.getChildren().add(token(t));
         }
+    }
+
+    private static Text token(CompareViewModel.TokenCell t) {
+        Text node = new Text(t.text());
+        node.getStyleClass().addAll("compare-token", kldClass(t.kld()));
+        if (t.firstDivergent()) {
+            node.getStyleClass().add("compare-first-divergent");
+        }
+        return node;
     }
 
     static String kldClass(double kld) {

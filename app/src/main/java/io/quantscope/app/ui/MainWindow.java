@@ -84,12 +84,8 @@ public final class MainWindow {
         this.compare = new CompareViewModel(runner);
         this.weights = new WeightsViewModel(runner);
         levels.setWorkspace(() -> variants.workspaceProperty().get());
-        variants.measuredProperty().addListener((o, a, b) -> {
-            var c = card.cardProperty().get();
-            if (c != null) {
-                levels.load(c.path()); // the ladder picks up the new measurements
-            }
-        });
+        // new measurements only change the ladder's measured column: re-read the records, not the whole ranking
+        variants.measuredProperty().addListener((o, a, b) -> levels.refreshMeasured());
         variants.variants().addListener((javafx.collections.ListChangeListener<io.quantscope.app.variants.VariantInfo>)
                 c -> {
                     var paths = variants.variants().stream()
@@ -112,11 +108,24 @@ public final class MainWindow {
                 refreshRecent();
             }
             if (c != null) {
-                levels.load(c.path());
                 compare.baseProperty().set(c.path());
-                weights.load(c.path());
+                loadVisibleTab(); // Levels and Weights scan the model: only when a person looks at them
             }
         });
+    }
+
+    /** Loads the open model into the Levels or Weights tab if that tab is showing and holds another model. */
+    private void loadVisibleTab() {
+        var c = card.cardProperty().get();
+        if (c == null || tabs == null) {
+            return;
+        }
+        String id = tabs.getSelectionModel().getSelectedItem().getId();
+        if ("tab-levels".equals(id) && !c.path().equals(levels.loadedModel())) {
+            levels.load(c.path());
+        } else if ("tab-weights".equals(id) && !c.path().equals(weights.loadedModel())) {
+            weights.load(c.path());
+        }
     }
 
     public VariantsViewModel variantsModel() {
@@ -215,6 +224,7 @@ public final class MainWindow {
         weightsTab.setId("tab-weights");
         tabs = new TabPane(model, levelsTab, variantsTab, weightsTab, compareTab);
         tabs.setId("main-tabs");
+        tabs.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> loadVisibleTab());
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         root.setCenter(tabs);
         root.setBottom(createStatusBar());

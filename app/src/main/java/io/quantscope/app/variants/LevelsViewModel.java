@@ -61,6 +61,7 @@ public final class LevelsViewModel {
     private final ReadOnlyObjectWrapper<MemoryEstimate> memory = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyStringWrapper modelName = new ReadOnlyStringWrapper("");
     private java.util.function.Supplier<Path> workspace = () -> null;
+    private Path loadedModel;
     private ModelConfig config;
     private long vocab;
     private int maxCtx = 4096;
@@ -90,6 +91,7 @@ public final class LevelsViewModel {
 
     /** Loads the ladder for {@code model} in the background. */
     public void load(Path model) {
+        loadedModel = model;
         Path ws = workspace.get();
         loading.set(true);
         status.set("Estimating the quality of every preset on " + model.getFileName() + " …");
@@ -290,7 +292,37 @@ public final class LevelsViewModel {
         return modelName.getReadOnlyProperty();
     }
 
-    long ramBytes() {
-        return ramBytes;
+    /** The model the ladder was last loaded for, or null. */
+    public Path loadedModel() {
+        return loadedModel;
+    }
+
+    /** Re-reads the quality records beside the variants (in the background), keeping the estimates. */
+    public void refreshMeasured() {
+        Path model = loadedModel;
+        Path ws = workspace.get();
+        List<LevelRow> current = List.copyOf(rows);
+        if (model == null || current.isEmpty()) {
+            return;
+        }
+        runner.run(
+                "Reading measured quality",
+                () -> current.stream()
+                        .map(r -> new LevelRow(
+                                r.preset(),
+                                r.description(),
+                                r.bytes(),
+                                r.weightsBytes(),
+                                r.bitsPerWeight(),
+                                r.snrDb(),
+                                r.relErrPct(),
+                                measured(model, r.preset(), ws)))
+                        .toList(),
+                fresh -> {
+                    if (model.equals(loadedModel)) {
+                        rows.setAll(fresh);
+                    }
+                },
+                ex -> status.set(ex.getMessage()));
     }
 }

@@ -66,6 +66,11 @@ public final class WeightsViewModel {
         type.addListener((o, a, b) -> refresh());
     }
 
+    /** The model last loaded, or null. */
+    public Path loadedModel() {
+        return model;
+    }
+
     /** Lists the model's matrices (in the background) and selects the first feed-forward one. */
     public void load(Path file) {
         this.model = file;

@@ -109,9 +109,10 @@ class MainWindowTest {
                         io.quantscope.convert.Cancellation.none());
         io.quantscope.eval.QualityStore.save(report, List.of(q4));
         robot.interact(() -> window.cardModel().open(source));
+        waitForCard(robot, "llama");
+        robot.interact(() -> window.showTab("tab-levels")); // the ladder is computed when the tab is shown
         WaitForAsyncUtils.waitFor(
                 20, TimeUnit.SECONDS, () -> window.levelsModel().rows().size() == 14);
-        robot.interact(() -> window.showTab("tab-levels"));
         WaitForAsyncUtils.waitForFxEvents();
         TableView<?> table = robot.lookup("#levels-table").queryAs(TableView.class);
         assertEquals(14, table.getItems().size());

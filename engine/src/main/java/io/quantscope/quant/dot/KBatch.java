@@ -64,6 +64,19 @@ final class KBatch {
         return VALUES.get();
     }
 
+    private static final ThreadLocal<byte[]> PACKED = ThreadLocal.withInitial(() -> new byte[12]);
+    private static final ThreadLocal<int[]> SCALES = ThreadLocal.withInitial(() -> new int[16]);
+
+    /** A per-thread buffer for a block's 12 packed scale bytes (decoders run once per block: no allocation there). */
+    static byte[] packed12() {
+        return PACKED.get();
+    }
+
+    /** A per-thread buffer for a block's 16 scales. */
+    static int[] scales16() {
+        return SCALES.get();
+    }
+
     private KBatch() {}
 
     /** Weight rows decoded and multiplied together. */

@@ -31,7 +31,7 @@ final class KQuant45Dot extends BlockDot {
     private float decode(MemorySegment w, long bo, float[] wq, int wo, float[] mins, int mo, float[] dmin, int i) {
         byte[] a = KBatch.values256();
         values(w, bo, a);
-        byte[] packed = new byte[12];
+        byte[] packed = KBatch.packed12();
         Mem.scales12(w, bo + 4, packed);
         for (int j = 0; j < 8; j++) {
             int scale = KScales.scale4(packed, 0, j);

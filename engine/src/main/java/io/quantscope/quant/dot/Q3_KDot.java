@@ -25,7 +25,7 @@ final class Q3_KDot extends BlockDot {
             MemorySegment w, long bo, float[] wq, int wo, float[] mins, int mo, float[] dmin, int i) {
         byte[] a = KBatch.values256();
         values(w, bo, a);
-        int[] sc = new int[16];
+        int[] sc = KBatch.scales16();
         scales(w, bo, sc);
         for (int j = 0; j < 16; j++) {
             for (int k = 0; k < 16; k++) {
