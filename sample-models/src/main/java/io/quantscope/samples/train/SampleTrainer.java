@@ -44,6 +44,20 @@ public final class SampleTrainer {
     }
 
     /**
+     * The text the vocabulary is learned from: stories joined by blank lines (so a story's first word has no space
+     * before it, as inside a longer text) and as many joined by spaces (so it has, as in a prompt, where the tokenizer
+     * adds one).
+     */
+    static String vocabularyText(long seed) {
+        StoryGenerator g = new StoryGenerator(seed);
+        StringBuilder b = new StringBuilder(g.text(500_000));
+        while (b.length() < 1_000_000) {
+            b.append(' ').append(g.story());
+        }
+        return b.toString();
+    }
+
+    /**
      * One training batch, the same for the same step: each sequence is BOS and the tokens of fresh stories joined by
      * blank lines (as a user's text would be), every other one starting mid-story.
      */
