@@ -159,6 +159,8 @@ public final class CompareView {
         }
         for (Path p : model.available()) {
             CheckBox box = new CheckBox(p.getFileName().toString());
+            io.quantscope.app.ui.GgufNames.fromFileName(p.getFileName().toString())
+                    .ifPresent(text -> box.setTooltip(new javafx.scene.control.Tooltip(text)));
             box.setMnemonicParsing(false);
             box.setSelected(model.chosen().contains(p));
             box.setId("compare-choice-" + p.getFileName());

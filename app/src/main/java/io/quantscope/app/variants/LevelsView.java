@@ -117,7 +117,12 @@ public final class LevelsView {
                 @Override
                 protected void updateItem(LevelRow item, boolean empty) {
                     super.updateItem(item, empty);
-                    setTooltip(empty || item == null ? null : new Tooltip(item.preset() + ": " + item.description()));
+                    setTooltip(
+                            empty || item == null
+                                    ? null
+                                    : io.quantscope.recipe.Preset.parse(item.preset())
+                                            .map(p -> new Tooltip(io.quantscope.app.ui.GgufNames.preset(p)))
+                                            .orElse(new Tooltip(item.preset() + ": " + item.description())));
                 }
             };
             return row;

@@ -63,6 +63,13 @@ public final class WeightsView {
         type.setId("weights-type");
         type.getItems().setAll(TYPES);
         type.valueProperty().bindBidirectional(model.typeProperty());
+        type.tooltipProperty()
+                .bind(javafx.beans.binding.Bindings.createObjectBinding(
+                        () -> type.getValue() == null
+                                ? null
+                                : new javafx.scene.control.Tooltip(
+                                        io.quantscope.app.ui.GgufNames.type(type.getValue())),
+                        type.valueProperty()));
         Label status = new Label();
         status.setId("weights-status");
         status.getStyleClass().add("levels-status");

@@ -58,7 +58,7 @@ class MainWindowTest {
     @Test
     void opensTheSampleModelOnRequest(FxRobot robot) throws Exception {
         robot.interact(() -> window.openSample());
-        waitForCard(robot, "Quantscope synthetic sample");
+        waitForCard(robot, "Quantscope Stories");
         TableView<?> table = robot.lookup("#tensor-table").queryAs(TableView.class);
         assertEquals(21, table.getItems().size());
         snapshot("01-model-card-sample.png");
