@@ -6,7 +6,6 @@ import io.quantscope.eval.CompareReport;
 import io.quantscope.eval.CompareSettings;
 import io.quantscope.eval.Comparer;
 import io.quantscope.eval.ModelRun;
-import io.quantscope.infer.SamplerSettings;
 import io.quantscope.infer.TokenEvent;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -31,14 +30,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, description = "The text to continue.")
     String prompt;
 
-    @Option(names = "-n", description = "Tokens to generate (default 48).")
-    int n = 48;
-
-    @Option(names = "--temp", description = "Temperature; 0 (default) is greedy.")
-    float temp = 0f;
-
-    @Option(names = "--seed", description = "Random seed for sampling, the same for every model (default 1).")
-    long seed = 1;
+    @picocli.CommandLine.Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @picocli.CommandLine.Mixin
     ThreadsOption threadsOption = new ThreadsOption();
@@ -61,7 +54,7 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long budget = budgetMb != null ? budgetMb << 20 : Machine.physicalMemory() / 2;
-        CompareSettings s = new CompareSettings(n, SamplerSettings.of(temp, seed), threadsOption.get(), budget);
+        CompareSettings s = new CompareSettings(sampling.n, sampling.sampler(), threadsOption.get(), budget);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (CtrlC ctrlC = new CtrlC()) {

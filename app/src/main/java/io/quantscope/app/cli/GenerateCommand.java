@@ -30,26 +30,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--prompt", required = true, description = "The text to continue.")
     String prompt;
 
-    @Option(names = "-n", description = "Tokens to generate (default 48).")
-    int n = 48;
-
-    @Option(names = "--temp", description = "Temperature; 0 (default) is greedy.")
-    float temp = 0f;
-
-    @Option(names = "--seed", description = "Random seed for sampling (default 1).")
-    long seed = 1;
-
-    @Option(names = "--top-k", description = "Top-k (default 40).")
-    int topK = 40;
-
-    @Option(names = "--top-p", description = "Top-p (default 0.95).")
-    float topP = 0.95f;
-
-    @Option(names = "--min-p", description = "Min-p (default 0.05).")
-    float minP = 0.05f;
-
-    @Option(names = "--repeat-penalty", description = "Repetition penalty (default 1.0: off).")
-    float repeatPenalty = 1.0f;
+    @picocli.CommandLine.Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--ctx", description = "Context length (default: prompt + n, at most the model's).")
     Integer ctx;
@@ -68,8 +50,9 @@ final class GenerateCommand implements Callable<Integer> {
             Transformer t = Transformer.of(file);
             Tokenizer tok = Tokenizer.of(Vocabulary.of(file.metadata()));
             List<Integer> promptTokens = tok.encode(prompt, true, true);
-            int context = ctx != null ? ctx : Math.min(t.config().contextLength(), promptTokens.size() + n + 1);
-            SamplerSettings s = new SamplerSettings(temp, topK, topP, minP, repeatPenalty, 64, seed);
+            int context =
+                    ctx != null ? ctx : Math.min(t.config().contextLength(), promptTokens.size() + sampling.n + 1);
+            SamplerSettings s = sampling.sampler();
             PrintWriter out = spec.commandLine().getOut();
             Utf8Pieces text = new Utf8Pieces();
             for (int id : promptTokens) {
@@ -79,7 +62,7 @@ final class GenerateCommand implements Callable<Integer> {
             Generation g = new Generator(t, tok, threadsOption.get())
                     .generate(
                             promptTokens,
-                            n,
+                            sampling.n,
                             context,
                             s,
                             e -> {

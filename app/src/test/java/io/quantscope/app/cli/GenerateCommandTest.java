@@ -48,6 +48,52 @@ class GenerateCommandTest {
     }
 
     @Test
+    void samplingOptionsAreSharedAndChecked() {
+        String model = SharedFiles.require("models/stories260K.gguf").toString();
+        String[] sampled = {
+            "--prompt",
+            "Once",
+            "-n",
+            "12",
+            "--temp",
+            "0.8",
+            "--top-k",
+            "5",
+            "--top-p",
+            "0.9",
+            "--min-p",
+            "0.1",
+            "--repeat-penalty",
+            "1.1",
+            "--repeat-last-n",
+            "16",
+            "--seed",
+            "42"
+        };
+        InspectCommandTest.Run a = InspectCommandTest.run(concat("generate", model, sampled));
+        InspectCommandTest.Run b = InspectCommandTest.run(concat("generate", model, sampled));
+        assertEquals(0, a.code(), a.err());
+        assertEquals(a.out(), b.out(), "the same seed samples the same text");
+        sampled[sampled.length - 1] = "43";
+        InspectCommandTest.Run c = InspectCommandTest.run(concat("generate", model, sampled));
+        assertTrue(!a.out().equals(c.out()), "another seed samples another text: " + a.out());
+        InspectCommandTest.Run bad =
+                InspectCommandTest.run("compare", "--base", model, model, "--prompt", "x", "--top-p", "1.5");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("top-p 1.5"), bad.err());
+        InspectCommandTest.Run none = InspectCommandTest.run("generate", model, "--prompt", "x", "-n", "0");
+        assertTrue(none.err().contains("-n must be at least 1"), none.err());
+    }
+
+    private static String[] concat(String command, String model, String[] rest) {
+        String[] all = new String[rest.length + 2];
+        all[0] = command;
+        all[1] = model;
+        System.arraycopy(rest, 0, all, 2, rest.length);
+        return all;
+    }
+
+    @Test
     void splitCharactersAreHeldUntilComplete() {
         Utf8Pieces p = new Utf8Pieces();
         byte[] smile = "🙂".getBytes(StandardCharsets.UTF_8);
