@@ -290,6 +290,22 @@ public final class MainWindow {
             view.getItems().add(go);
         }
 
+        Menu actions = new Menu("Actions");
+        String[][] actionItems = {
+            // text, accelerator, tab, button
+            {"Create selected variants", "Shortcut+N", "tab-levels", "levels-create"},
+            {"Measure quality of selected variants", "Shortcut+M", "tab-variants", "variants-measure"},
+            {"Export selected variant…", "Shortcut+E", "tab-variants", "variants-export"},
+            {"Run comparison", "Shortcut+R", "tab-compare", "compare-run"}
+        };
+        for (String[] a : actionItems) {
+            MenuItem item = new MenuItem(a[0]);
+            item.setId("menu-" + a[3]);
+            item.setAccelerator(KeyCombination.keyCombination(a[1]));
+            item.setOnAction(e -> runAction(a[2], a[3]));
+            actions.getItems().add(item);
+        }
+
         MenuItem about = new MenuItem("About Quantscope");
         about.setOnAction(e -> {
             Alert a = new Alert(Alert.AlertType.INFORMATION, String.join("\n", new Versions().getVersion()));
@@ -298,7 +314,18 @@ public final class MainWindow {
             a.show();
         });
         Menu help = new Menu("Help", null, about);
-        return new MenuBar(file, view, help);
+        return new MenuBar(file, view, actions, help);
+    }
+
+    /**
+     * Shows the tab an action lives on and presses its button, if the button can be pressed now (the same rules as a
+     * click: nothing selected, nothing happens).
+     */
+    private void runAction(String tabId, String buttonId) {
+        showTab(tabId);
+        if (scene.lookup("#" + buttonId) instanceof javafx.scene.control.ButtonBase b && !b.isDisabled()) {
+            b.fire();
+        }
     }
 
     private HBox createStatusBar() {
