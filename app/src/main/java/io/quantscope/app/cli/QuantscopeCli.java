@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
             ImatrixCommand.class,
             CompareCommand.class,
             MemoryCommand.class,
-            StatsCommand.class
+            StatsCommand.class,
+            StoriesCommand.class
         })
 public final class QuantscopeCli {
 

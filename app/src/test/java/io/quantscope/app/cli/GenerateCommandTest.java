@@ -85,6 +85,18 @@ class GenerateCommandTest {
         assertTrue(none.err().contains("-n must be at least 1"), none.err());
     }
 
+    @Test
+    void storiesPrintsTheBuiltInTextOrAnother() {
+        InspectCommandTest.Run builtIn = InspectCommandTest.run("stories");
+        assertEquals(0, builtIn.code(), builtIn.err());
+        assertEquals(
+                io.quantscope.samples.StoryGenerator.builtInEvalText(),
+                builtIn.out().strip());
+        InspectCommandTest.Run other = InspectCommandTest.run("stories", "--chars", "20000", "--seed", "5");
+        assertTrue(other.out().length() >= 20000 && other.out().startsWith("Once upon a time"), other.out());
+        assertTrue(!other.out().startsWith(builtIn.out().strip()));
+    }
+
     private static String[] concat(String command, String model, String[] rest) {
         String[] all = new String[rest.length + 2];
         all[0] = command;
