@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quantscope.app.concurrent.FxBackgroundRunner;
 import io.quantscope.app.library.ModelCard;
+import io.quantscope.samples.SampleModels;
 import io.quantscope.testing.SharedFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,11 +61,11 @@ class MainWindowTest {
         robot.interact(() -> window.openSample());
         waitForCard(robot, "Quantscope Stories");
         TableView<?> table = robot.lookup("#tensor-table").queryAs(TableView.class);
-        assertEquals(21, table.getItems().size());
+        assertEquals(39, table.getItems().size());
         snapshot("01-model-card-sample.png");
         robot.clickOn("#tensor-filter").write("ffn_down");
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(2, table.getItems().size());
+        assertEquals(4, table.getItems().size());
     }
 
     @Test
@@ -91,25 +92,15 @@ class MainWindowTest {
     }
 
     /**
-     * The Levels tab on an F32 model with one evaluated variant beside it: every preset on the chart and ladder, the
-     * measured row, and the memory panel following the context slider and device.
+     * Journeys 3–7 on the bundled sample model, as a newcomer meets them: the Levels tab with every preset on the chart
+     * and ladder and the memory panel; two variants created from the ladder (through the Actions menu's shortcut);
+     * measured on the built-in stories; compared side by side; one exported; the weights as Q2_K.
      */
     @Test
-    void showsTheLevelsOfAFloatModel(FxRobot robot) throws Exception {
-        Path dir = Files.createDirectories(cache.resolve("levels"));
-        Path source = Files.copy(SharedFiles.require("models/stories260K-wide-f32.gguf"), dir.resolve("wide.gguf"));
-        Path q4 = Files.copy(SharedFiles.require("golden/stories260K-wide-Q4_0.gguf"), dir.resolve("wide-Q4_0.gguf"));
-        var report = new io.quantscope.eval.Evaluator(io.quantscope.eval.EvalSettings.of(128, 2))
-                .run(
-                        source,
-                        List.of(q4),
-                        Files.readString(SharedFiles.require("data/tiny-stories-eval.txt")),
-                        "tiny-stories-eval.txt",
-                        null,
-                        io.quantscope.convert.Cancellation.none());
-        io.quantscope.eval.QualityStore.save(report, List.of(q4));
-        robot.interact(() -> window.cardModel().open(source));
-        waitForCard(robot, "llama");
+    void walksTheJourneysOnTheSampleModel(FxRobot robot) throws Exception {
+        Path source = SampleModels.defaultModel(cache);
+        robot.interact(() -> window.openSample());
+        waitForCard(robot, "Quantscope Stories");
         robot.interact(() -> window.showTab("tab-levels")); // the ladder is computed when the tab is shown
         WaitForAsyncUtils.waitFor(
                 20, TimeUnit.SECONDS, () -> window.levelsModel().rows().size() == 14);
@@ -140,7 +131,7 @@ class MainWindowTest {
             ladder.getSelectionModel().select(7); // Q4_K_M
         });
         assertEquals("Create 2 variants (Q4_K_M, Q8_0)", create.getText());
-        robot.interact(create::fire);
+        robot.interact(() -> menuItem("menu-levels-create").fire()); // Actions → Create selected variants (Ctrl+N)
         snapshot("06-variants-running.png");
         try {
             WaitForAsyncUtils.waitFor(
@@ -153,7 +144,7 @@ class MainWindowTest {
         }
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(window.variantsModel().jobs().isEmpty());
-        Path made = cache.resolve("workspace").resolve("wide-Q8_0.gguf");
+        Path made = cache.resolve("workspace").resolve("quantscope-stories-Q8_0.gguf");
         assertTrue(Files.exists(made));
         assertEquals(
                 Files.size(made), window.variantsModel().variants().getFirst().bytes());
@@ -163,11 +154,8 @@ class MainWindowTest {
 
         // journey 3, measured: both variants on a text; the ladder then shows their KLD
         var measure = WaitForAsyncUtils.asyncFx(() -> window.variantsModel()
-                        .measure(
-                                source,
-                                List.copyOf(window.variantsModel().variants()),
-                                SharedFiles.require("data/tiny-stories-eval.txt"),
-                                128))
+                        .measureBuiltIn(
+                                source, List.copyOf(window.variantsModel().variants()), 128))
                 .get();
         measure.get(120, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitFor(
@@ -184,10 +172,11 @@ class MainWindowTest {
         robot.interact(() -> window.showTab("tab-compare"));
         WaitForAsyncUtils.waitForFxEvents();
         assertEquals(2, window.compareModel().chosen().size());
-        assertTrue(robot.lookup((javafx.scene.Node n) -> "compare-choice-wide-Q4_K_M.gguf".equals(n.getId()))
-                .queryAs(javafx.scene.control.CheckBox.class)
-                .isSelected());
-        robot.interact(() -> window.compareModel().run());
+        assertTrue(
+                robot.lookup((javafx.scene.Node n) -> "compare-choice-quantscope-stories-Q4_K_M.gguf".equals(n.getId()))
+                        .queryAs(javafx.scene.control.CheckBox.class)
+                        .isSelected());
+        robot.interact(() -> menuItem("menu-compare-run").fire()); // Actions → Run comparison (Ctrl+R)
         WaitForAsyncUtils.waitFor(
                 60,
                 TimeUnit.SECONDS,
@@ -196,6 +185,10 @@ class MainWindowTest {
         var cols = window.compareModel().columns();
         assertEquals(3, cols.size(), window.compareModel().statusProperty().get());
         assertEquals(48, cols.get(0).tokens().size());
+        String baseText = cols.get(0).tokens().stream()
+                .map(io.quantscope.app.compare.CompareViewModel.TokenCell::text)
+                .collect(java.util.stream.Collectors.joining());
+        assertTrue(baseText.contains(" named "), "the trained model tells a story: " + baseText);
         assertTrue(
                 cols.stream().skip(1).allMatch(c -> c.run() != null && c.run().kld().length == 48));
         assertTrue(
@@ -211,13 +204,14 @@ class MainWindowTest {
                 .findFirst()
                 .orElseThrow();
         robot.interact(() -> made2.getSelectionModel().select(made2.getItems().indexOf(q4km)));
-        Path exported = cache.resolve("exported").resolve("wide-Q4_K_M.gguf");
+        Path exported = cache.resolve("exported").resolve("quantscope-stories-Q4_K_M.gguf");
         Files.createDirectories(exported.getParent());
         var export = WaitForAsyncUtils.asyncFx(() -> window.variantsModel().export(q4km, exported))
                 .get();
         export.get(30, TimeUnit.SECONDS);
         WaitForAsyncUtils.waitForFxEvents();
-        assertEquals(Files.size(cache.resolve("workspace").resolve("wide-Q4_K_M.gguf")), Files.size(exported));
+        assertEquals(
+                Files.size(cache.resolve("workspace").resolve("quantscope-stories-Q4_K_M.gguf")), Files.size(exported));
         Label status2 = robot.lookup("#variants-export-status").queryAs(Label.class);
         assertTrue(status2.getText().endsWith("verified)"), status2.getText());
         snapshot("09-exported.png");
@@ -234,7 +228,7 @@ class MainWindowTest {
         WaitForAsyncUtils.waitForFxEvents();
         var d = window.weightsModel().detailProperty().get();
         assertEquals("blk.0.ffn_down.weight", d.tensor());
-        assertEquals(5, d.heat().length, "one heat-map row per layer");
+        assertEquals(4, d.heat().length, "one heat-map row per layer");
         assertTrue(
                 d.error().relErrPct() > 10,
                 "Q2_K's error is visible: " + d.error().relErrPct());
@@ -254,6 +248,15 @@ class MainWindowTest {
         assertEquals(cache.resolve("elsewhere").toString(), store.load().workspace());
         robot.interact(window::saveSettings);
         assertEquals(1280, store.load().windowWidth(), 1);
+    }
+
+    private javafx.scene.control.MenuItem menuItem(String id) {
+        var bar = (javafx.scene.control.MenuBar) scene.lookup(".menu-bar");
+        return bar.getMenus().stream()
+                .flatMap(m -> m.getItems().stream())
+                .filter(i -> id.equals(i.getId()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no menu item " + id));
     }
 
     private static DragEvent dragEvent(javafx.event.EventType<DragEvent> type, Dragboard db, javafx.scene.Node target) {
