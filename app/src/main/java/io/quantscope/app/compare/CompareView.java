@@ -184,6 +184,9 @@ public final class CompareView {
             summary.getStyleClass().add("library-fact-name");
             summary.setWrapText(true);
             summary.textProperty().bind(col.summaryProperty());
+            // two lines for every column, so the texts start level and read across
+            summary.setMinHeight(2.6 * summary.getFont().getSize() + 4);
+            summary.setAlignment(javafx.geometry.Pos.TOP_LEFT);
             TextFlow text = new TextFlow();
             text.getStyleClass().add("compare-text");
             col.tokens().addListener((ListChangeListener<CompareViewModel.TokenCell>) c -> {

@@ -85,19 +85,7 @@ public final class ModelCardView {
         t.getColumns().add(column("Group", 80, ModelCard.TensorRow::group));
         t.getColumns().add(column("Name", 260, ModelCard.TensorRow::name));
         TableColumn<ModelCard.TensorRow, String> type = column("Type", 80, ModelCard.TensorRow::type);
-        type.setCellFactory(c -> new javafx.scene.control.TableCell<>() {
-            @Override
-            protected void updateItem(String item, boolean empty) {
-                super.updateItem(item, empty);
-                setText(empty ? null : item);
-                setTooltip(
-                        empty || item == null
-                                ? null
-                                : io.quantscope.app.ui.GgufNames.typeName(item)
-                                        .map(javafx.scene.control.Tooltip::new)
-                                        .orElse(null));
-            }
-        });
+        type.setCellFactory(io.quantscope.app.ui.GgufNames.explainedCells(io.quantscope.app.ui.GgufNames::typeName));
         t.getColumns().add(type);
         t.getColumns().add(column("Shape", 140, ModelCard.TensorRow::shape));
         t.getColumns().add(column("Weights", 120, r -> Format.count(r.parameters())));

@@ -77,6 +77,33 @@ public final class GgufNames {
         }
     }
 
+    /**
+     * A table cell factory showing the value as text with {@code explain}'s words as its tooltip (none when it has
+     * nothing to say).
+     */
+    public static <S>
+            javafx.util.Callback<javafx.scene.control.TableColumn<S, String>, javafx.scene.control.TableCell<S, String>>
+                    explainedCells(java.util.function.Function<String, Optional<String>> explain) {
+        return column -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String item, boolean empty) {
+                super.updateItem(item, empty);
+                setText(empty ? null : item);
+                setTooltip(
+                        empty || item == null
+                                ? null
+                                : explain.apply(item)
+                                        .map(javafx.scene.control.Tooltip::new)
+                                        .orElse(null));
+            }
+        };
+    }
+
+    /** Explains a preset name (Q4_K_M), or says nothing for another name. */
+    public static Optional<String> presetName(String name) {
+        return Preset.parse(name).map(GgufNames::preset);
+    }
+
     /** The preset a variant's file name ends with ({@code model-Q4_K_M.gguf}), explained, if there is one. */
     public static Optional<String> fromFileName(String fileName) {
         Matcher m = PRESET_IN_FILE_NAME.matcher(fileName);

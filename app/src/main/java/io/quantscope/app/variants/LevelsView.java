@@ -166,7 +166,12 @@ public final class LevelsView {
         ctx.setSnapToTicks(true);
         ctx.valueProperty().addListener((o, a, b) -> model.ctxProperty().set((int) Math.round(b.doubleValue())));
         model.rows().addListener((javafx.collections.ListChangeListener<LevelRow>) c -> {
-            ctx.setMax(Math.max(256, model.maxCtx()));
+            // a small model's context is small: step finer so the slider still has room to move
+            int step = model.maxCtx() <= 1024 ? 32 : 256;
+            ctx.setMin(step);
+            ctx.setMax(Math.max(step, model.maxCtx()));
+            ctx.setBlockIncrement(step);
+            ctx.setMajorTickUnit(step);
             ctx.setValue(model.ctxProperty().get());
         });
         ctxLabel = new Label();

@@ -80,20 +80,8 @@ public final class VariantsView {
         done.setPlaceholder(new Label("No variants yet. Pick a level in the Levels tab and press “Create variant”."));
         done.getColumns().add(col("File", 280, v -> v.path().getFileName().toString()));
         TableColumn<VariantInfo, String> preset = col("Preset", 80, VariantInfo::preset);
-        preset.setCellFactory(c -> new javafx.scene.control.TableCell<>() {
-            @Override
-            protected void updateItem(String item, boolean empty) {
-                super.updateItem(item, empty);
-                setText(empty ? null : item);
-                setTooltip(
-                        empty || item == null
-                                ? null
-                                : io.quantscope.recipe.Preset.parse(item)
-                                        .map(p -> new javafx.scene.control.Tooltip(
-                                                io.quantscope.app.ui.GgufNames.preset(p)))
-                                        .orElse(null));
-            }
-        });
+        preset.setCellFactory(
+                io.quantscope.app.ui.GgufNames.explainedCells(io.quantscope.app.ui.GgufNames::presetName));
         done.getColumns().add(preset);
         done.getColumns().add(col("Size", 100, v -> Format.bytes(v.bytes())));
         done.getColumns().add(col("Time", 80, VariantsView::time));

@@ -113,7 +113,7 @@ class MainWindowTest {
         snapshot("04-levels.png");
         robot.interact(() -> {
             window.levelsModel().selectedProperty().set("Q8_0");
-            window.levelsModel().ctxProperty().set(2048);
+            window.levelsModel().ctxProperty().set(128);
         });
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(verdict.getText().startsWith("Q8_0: fits"), verdict.getText());
