@@ -23,8 +23,9 @@ final class QxLanes {
     private static final class Scratch {
         final float[] xt = new float[N * LANES];
         final float[] wt = new float[N * LANES];
-        final int[] lt = new int[N * LANES];
-        final int[] aux = new int[N * LANES];
+        // levels as floats (small integers, exact), so their blends take float masks and stay intrinsified
+        final float[] lt = new float[N * LANES];
+        final float[] aux = new float[N * LANES];
         final float[] lanes = new float[LANES];
     }
 
@@ -33,11 +34,11 @@ final class QxLanes {
     private QxLanes() {}
 
     /** Levels (+nmax) from lane-major {@code lt} to {@code L[lo + 16j + i]}; a flat sub-block gets zeros. */
-    private static void store(VectorMask<Float> flat, int[] lt, int nmax, byte[] L, int lo) {
+    private static void store(VectorMask<Float> flat, float[] lt, int nmax, byte[] L, int lo) {
         boolean[] flatLanes = flat.toArray();
         for (int j = 0; j < LANES; j++) {
             for (int i = 0; i < N; i++) {
-                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) (lt[i * LANES + j] + nmax);
+                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) ((int) lt[i * LANES + j] + nmax);
             }
         }
     }
@@ -85,19 +86,18 @@ final class QxLanes {
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
         FloatVector sumlx = zero;
         FloatVector suml2 = zero;
-        int[] lt = s.lt;
+        float[] lt = s.lt;
         for (int i = 0; i < N; i++) {
             FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            IntVector l = level(iscale.mul(xi), low, high);
-            l.intoArray(lt, i * LANES);
-            FloatVector lf = (FloatVector) l.convert(VectorOperators.I2F, 0);
+            FloatVector lf = (FloatVector) level(iscale.mul(xi), low, high).convert(VectorOperators.I2F, 0);
+            lf.intoArray(lt, i * LANES);
             FloatVector wi = FloatVector.fromArray(F, wt, i * LANES);
             sumlx = sumlx.add(wi.mul(xi).mul(lf));
             suml2 = suml2.add(wi.mul(lf).mul(lf));
         }
         FloatVector scale = sumlx.div(suml2).blend(zero, suml2.eq(0f));
         FloatVector best = scale.mul(sumlx);
-        int[] aux = s.aux;
+        float[] aux = s.aux;
         for (int is = -9; is <= 9; ++is) {
             if (is == 0) continue;
             iscale = FloatVector.broadcast(F, -(nmax + 0.1f * is)).div(max);
@@ -105,9 +105,8 @@ final class QxLanes {
             suml2 = zero;
             for (int i = 0; i < N; i++) {
                 FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-                IntVector l = level(iscale.mul(xi), low, high);
-                l.intoArray(aux, i * LANES);
-                FloatVector lf = (FloatVector) l.convert(VectorOperators.I2F, 0);
+                FloatVector lf = (FloatVector) level(iscale.mul(xi), low, high).convert(VectorOperators.I2F, 0);
+                lf.intoArray(aux, i * LANES);
                 FloatVector wi = FloatVector.fromArray(F, wt, i * LANES);
                 sumlx = sumlx.add(wi.mul(xi).mul(lf));
                 suml2 = suml2.add(wi.mul(lf).mul(lf));
@@ -116,10 +115,9 @@ final class QxLanes {
                     .and(sumlx.mul(sumlx).compare(VectorOperators.GT, best.mul(suml2)))
                     .andNot(flat);
             if (better.anyTrue()) {
-                VectorMask<Integer> take = better.cast(I);
                 for (int i = 0; i < N; i++) {
-                    IntVector.fromArray(I, lt, i * LANES)
-                            .blend(IntVector.fromArray(I, aux, i * LANES), take)
+                    FloatVector.fromArray(F, lt, i * LANES)
+                            .blend(FloatVector.fromArray(F, aux, i * LANES), better)
                             .intoArray(lt, i * LANES);
                 }
                 FloatVector newScale = sumlx.div(suml2);
@@ -165,12 +163,11 @@ final class QxLanes {
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
         FloatVector sumlx = zero;
         FloatVector suml2 = zero;
-        int[] lt = s.lt;
+        float[] lt = s.lt;
         for (int i = 0; i < N; i++) {
             FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            IntVector l = level(iscale.mul(xi), low, high);
-            l.intoArray(lt, i * LANES);
-            FloatVector lf = (FloatVector) l.convert(VectorOperators.I2F, 0);
+            FloatVector lf = (FloatVector) level(iscale.mul(xi), low, high).convert(VectorOperators.I2F, 0);
+            lf.intoArray(lt, i * LANES);
             FloatVector w = xi.mul(xi);
             sumlx = sumlx.add(w.mul(xi).mul(lf));
             suml2 = suml2.add(w.mul(lf).mul(lf));
@@ -181,8 +178,7 @@ final class QxLanes {
             for (int i = 0; i < N; i++) {
                 FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
                 FloatVector w = xi.mul(xi);
-                IntVector li = IntVector.fromArray(I, lt, i * LANES);
-                FloatVector lif = (FloatVector) li.convert(VectorOperators.I2F, 0);
+                FloatVector lif = FloatVector.fromArray(F, lt, i * LANES);
                 FloatVector slx = sumlx.sub(w.mul(xi).mul(lif));
                 VectorMask<Float> go = active.and(slx.compare(VectorOperators.GT, 0f));
                 if (!go.anyTrue()) {
@@ -191,7 +187,7 @@ final class QxLanes {
                 FloatVector sl2 = suml2.sub(w.mul(lif).mul(lif));
                 IntVector newL = level(xi.mul(sl2).div(slx), low, high);
                 FloatVector nf = (FloatVector) newL.convert(VectorOperators.I2F, 0);
-                // small integers compare alike as floats; a float mask keeps the blends below intrinsified
+                // levels are kept as floats (small integers compare alike), so every mask here is a float mask
                 go = go.and(nf.compare(VectorOperators.NE, lif));
                 if (!go.anyTrue()) {
                     continue;
@@ -203,7 +199,7 @@ final class QxLanes {
                                 .mul(suml2)
                                 .compare(VectorOperators.GT, sumlx.mul(sumlx).mul(sl2)));
                 if (take.anyTrue()) {
-                    li.blend(newL, take.cast(I)).intoArray(lt, i * LANES);
+                    lif.blend(nf, take).intoArray(lt, i * LANES);
                     sumlx = sumlx.blend(slx, take);
                     suml2 = suml2.blend(sl2, take);
                     changed = changed.or(take);
