@@ -20,6 +20,15 @@ public final class Q4_0 implements BlockCodec {
             quantizeWeighted(x, xo, n, imatrix, out, oo);
             return;
         }
+        if (QkxLanes.ENABLED) {
+            quantizeLanes(x, xo, n, out, oo);
+        } else {
+            quantizeRef(x, xo, n, out, oo);
+        }
+    }
+
+    /** {@code quantize_row_q4_0_ref}, one weight at a time. */
+    static void quantizeRef(float[] x, int xo, int n, byte[] out, int oo) {
         for (int i = 0; i < n / QK; i++) {
             int b = xo + i * QK;
             int o = oo + i * 18;
@@ -43,6 +52,64 @@ public final class Q4_0 implements BlockCodec {
                 out[o + 2 + j] = (byte) (xi0 | (xi1 << 4));
             }
         }
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_256;
+    private static final ThreadLocal<int[]> LEVELS = ThreadLocal.withInitial(() -> new int[16]);
+
+    /**
+     * {@code quantize_row_q4_0_ref} with the block's |max| and its levels in vector lanes: the same float operations
+     * per weight (x·id, then + 8.5, truncated), so the same bytes.
+     */
+    static void quantizeLanes(float[] x, int xo, int n, byte[] out, int oo) {
+        int[] q = LEVELS.get();
+        var half = jdk.incubator.vector.FloatVector.broadcast(F, 8.5f);
+        var fifteen = jdk.incubator.vector.IntVector.broadcast(jdk.incubator.vector.IntVector.SPECIES_256, 15);
+        for (int i = 0; i < n / QK; i++) {
+            int b = xo + i * QK;
+            int o = oo + i * 18;
+            var v0 = jdk.incubator.vector.FloatVector.fromArray(F, x, b);
+            var v1 = jdk.incubator.vector.FloatVector.fromArray(F, x, b + 8);
+            var v2 = jdk.incubator.vector.FloatVector.fromArray(F, x, b + 16);
+            var v3 = jdk.incubator.vector.FloatVector.fromArray(F, x, b + 24);
+            float amax = v0.abs()
+                    .max(v1.abs())
+                    .max(v2.abs().max(v3.abs()))
+                    .reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+            // the first weight with that magnitude, as the scalar scan keeps it (and +0 when all are zero)
+            float max = 0.0f;
+            if (amax > 0) {
+                for (int j = 0; j < QK; j++) {
+                    if (Math.abs(x[b + j]) == amax) {
+                        max = x[b + j];
+                        break;
+                    }
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            QuantMath.putShort(out, o, QuantMath.toF16(d));
+            var idv = jdk.incubator.vector.FloatVector.broadcast(F, id);
+            var q0 = level(v0, idv, half, fifteen);
+            var q1 = level(v1, idv, half, fifteen);
+            var q2 = level(v2, idv, half, fifteen);
+            var q3 = level(v3, idv, half, fifteen);
+            q0.or(q2.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 4)).intoArray(q, 0);
+            q1.or(q3.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 4)).intoArray(q, 8);
+            for (int j = 0; j < 16; j++) {
+                out[o + 2 + j] = (byte) q[j];
+            }
+        }
+    }
+
+    private static jdk.incubator.vector.IntVector level(
+            jdk.incubator.vector.FloatVector v,
+            jdk.incubator.vector.FloatVector id,
+            jdk.incubator.vector.FloatVector half,
+            jdk.incubator.vector.IntVector fifteen) {
+        return ((jdk.incubator.vector.IntVector)
+                        v.mul(id).add(half).convert(jdk.incubator.vector.VectorOperators.F2I, 0))
+                .min(fifteen);
     }
 
     private static void quantizeWeighted(float[] x, int xo, int n, float[] qw, byte[] out, int oo) {

@@ -146,4 +146,30 @@ class QkxLanesTest {
             assertArrayEquals(lRef, l, "levels " + trial);
         }
     }
+
+    @Test
+    void q4_0LanesWriteTheScalarBytes() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int trial = 0; trial < 2000; trial++) {
+            float[] x = new float[256];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (r.nextGaussian() * (trial % 5 == 0 ? 1e-6 : 0.05));
+            }
+            if (trial % 7 == 0) {
+                java.util.Arrays.fill(x, 0, 32, 0f); // an all-zero block
+                x[3] = -0.0f;
+            }
+            if (trial % 9 == 0) {
+                x[40] = 0.5f; // +max and -max tie: the first wins
+                x[50] = -0.5f;
+                x[70] = -0.5f;
+                x[80] = 0.5f;
+            }
+            byte[] ref = new byte[8 * 18];
+            byte[] lanes = new byte[8 * 18];
+            Q4_0.quantizeRef(x, 0, 256, ref, 0);
+            Q4_0.quantizeLanes(x, 0, 256, lanes, 0);
+            assertArrayEquals(ref, lanes, "trial " + trial);
+        }
+    }
 }
