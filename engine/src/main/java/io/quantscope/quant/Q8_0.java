@@ -25,6 +25,53 @@ public final class Q8_0 implements BlockCodec {
      * scale before fp16 rounding. Also what ggml's Q8_0 and Q8_1 activation quantizers compute.
      */
     public static float quantizeBlock(float[] x, int xo, byte[] q, int qo) {
+        return QkxLanes.ENABLED ? quantizeBlockLanes(x, xo, q, qo) : quantizeBlockRef(x, xo, q, qo);
+    }
+
+    private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_256;
+    private static final ThreadLocal<int[]> LEVELS = ThreadLocal.withInitial(() -> new int[QK]);
+
+    /**
+     * {@link #quantizeBlockRef} in vector lanes: the same |max|, scale and products, and C's {@code roundf} done
+     * exactly (the integer part plus one when the fraction is at least one half), so the same bytes.
+     */
+    static float quantizeBlockLanes(float[] x, int xo, byte[] q, int qo) {
+        var v0 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo);
+        var v1 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo + 8);
+        var v2 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo + 16);
+        var v3 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo + 24);
+        float amax = v0.abs()
+                .max(v1.abs())
+                .max(v2.abs().max(v3.abs()))
+                .reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+        float d = amax / ((1 << 7) - 1);
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        var idv = jdk.incubator.vector.FloatVector.broadcast(F, id);
+        int[] l = LEVELS.get();
+        round(v0.mul(idv)).intoArray(l, 0);
+        round(v1.mul(idv)).intoArray(l, 8);
+        round(v2.mul(idv)).intoArray(l, 16);
+        round(v3.mul(idv)).intoArray(l, 24);
+        for (int j = 0; j < QK; j++) {
+            q[qo + j] = (byte) l[j];
+        }
+        return d;
+    }
+
+    /** C {@code roundf} per lane, as an int: half away from zero, exact. */
+    private static jdk.incubator.vector.IntVector round(jdk.incubator.vector.FloatVector v) {
+        var a = v.abs();
+        var t = (jdk.incubator.vector.IntVector) a.convert(jdk.incubator.vector.VectorOperators.F2I, 0);
+        var frac = a.sub((jdk.incubator.vector.FloatVector) t.convert(jdk.incubator.vector.VectorOperators.I2F, 0));
+        var up = frac.compare(jdk.incubator.vector.VectorOperators.GE, 0.5f);
+        var r = (jdk.incubator.vector.FloatVector) t.convert(jdk.incubator.vector.VectorOperators.I2F, 0);
+        r = r.add(1f, up);
+        r = r.blend(r.neg(), v.compare(jdk.incubator.vector.VectorOperators.LT, 0f));
+        return (jdk.incubator.vector.IntVector) r.convert(jdk.incubator.vector.VectorOperators.F2I, 0);
+    }
+
+    /** One block as {@code quantize_row_q8_0_ref}, one weight at a time. */
+    static float quantizeBlockRef(float[] x, int xo, byte[] q, int qo) {
         float amax = 0.0f;
         for (int j = 0; j < QK; j++) {
             amax = Math.max(amax, Math.abs(x[xo + j]));

@@ -172,4 +172,30 @@ class QkxLanesTest {
             assertArrayEquals(ref, lanes, "trial " + trial);
         }
     }
+
+    @Test
+    void q8_0LanesRoundAsC() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int trial = 0; trial < 5000; trial++) {
+            float[] x = new float[32];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (r.nextGaussian() * (trial % 5 == 0 ? 1e-6 : 0.05));
+            }
+            if (trial % 3 == 0) {
+                // exact halves and values just below them after scaling by 127 / 127
+                x[0] = 127f;
+                for (int i = 1; i < 32; i++) {
+                    float h = (r.nextInt(254) - 127) + 0.5f;
+                    x[i] = r.nextBoolean() ? h : Math.nextDown(h);
+                }
+            }
+            if (trial % 11 == 0) {
+                java.util.Arrays.fill(x, 0f);
+            }
+            byte[] ref = new byte[32];
+            byte[] lanes = new byte[32];
+            assertEquals(Q8_0.quantizeBlockRef(x, 0, ref, 0), Q8_0.quantizeBlockLanes(x, 0, lanes, 0));
+            assertArrayEquals(ref, lanes, "trial " + trial);
+        }
+    }
 }
