@@ -259,6 +259,7 @@ public final class Transformer {
         ComputePool.parallel(Math.min(parts, jobs), part -> {
             float[] qh = new float[hk];
             float[] sc = new float[pos0 + T];
+            double[] acc = new double[hv];
             int j;
             while ((j = next.getAndIncrement()) < jobs) {
                 int t = j / nHead;
@@ -284,13 +285,18 @@ public final class Transformer {
                     }
                 }
                 int ao = t * nHead * hv + h * hv;
-                for (int i = 0; i < hv; i++) {
-                    int vo = kvh * hv + i;
-                    double sum = 0;
-                    for (int p = 0; p < n; p++) {
-                        sum += (double) (sc[p] * vc[p * kvV + vo]);
+                // row by row through the cache (each output still sums its positions in order, so the same bits as
+                // summing one output at a time, without striding down a column per output)
+                java.util.Arrays.fill(acc, 0.0);
+                for (int p = 0; p < n; p++) {
+                    float w = sc[p];
+                    int vo = p * kvV + kvh * hv;
+                    for (int i = 0; i < hv; i++) {
+                        acc[i] += (double) (w * vc[vo + i]);
                     }
-                    att[ao + i] = (float) sum;
+                }
+                for (int i = 0; i < hv; i++) {
+                    att[ao + i] = (float) acc[i];
                 }
             }
         });
