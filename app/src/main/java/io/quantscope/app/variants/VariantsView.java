@@ -85,6 +85,9 @@ public final class VariantsView {
         done.getColumns().add(preset);
         done.getColumns().add(col("Size", 100, v -> Format.bytes(v.bytes())));
         done.getColumns().add(col("Time", 80, VariantsView::time));
+        done.getColumns().add(col("Measured", 170, v -> model.quality().getOrDefault(v.path(), "—")));
+        model.quality()
+                .addListener((javafx.collections.MapChangeListener<java.nio.file.Path, String>) c -> done.refresh());
         done.getColumns().add(col("From", 220, VariantsView::from));
         done.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         VBox.setVgrow(done, Priority.ALWAYS);

@@ -36,6 +36,9 @@ public final class VariantsViewModel {
     private final javafx.beans.property.ReadOnlyIntegerWrapper measured =
             new javafx.beans.property.ReadOnlyIntegerWrapper();
 
+    private final javafx.collections.ObservableMap<Path, String> quality =
+            javafx.collections.FXCollections.observableHashMap();
+
     public VariantsViewModel(Executor executor, Path workspace) {
         this.executor = executor;
         this.workspace.set(workspace);
@@ -46,6 +49,7 @@ public final class VariantsViewModel {
     /** Lists the variants already in the workspace (off the FX thread), so a restart loses none. */
     public void refresh() {
         Path dir = workspace.get();
+        java.util.Map<Path, String> loaded = new java.util.concurrent.ConcurrentHashMap<>();
         Task<List<VariantInfo>> scan = new Task<>() {
             @Override
             protected List<VariantInfo> call() throws IOException {
@@ -60,12 +64,16 @@ public final class VariantsViewModel {
                         String n = p.getFileName().toString();
                         String preset = n.substring(n.lastIndexOf('-') + 1, n.length() - 5);
                         found.add(new VariantInfo(p, preset, null, Files.size(p), null));
+                        measuredSummary(p).ifPresent(q -> loaded.put(p, q));
                     }
                 }
                 return found;
             }
         };
-        scan.setOnSucceeded(e -> variants.setAll(scan.getValue()));
+        scan.setOnSucceeded(e -> {
+            quality.putAll(loaded);
+            variants.setAll(scan.getValue());
+        });
         executor.execute(scan);
     }
 
@@ -176,6 +184,13 @@ public final class VariantsViewModel {
         task.setOnSucceeded(e -> {
             jobs.remove(task);
             lastError.set(null);
+            var qs = task.getValue().variants();
+            for (int i = 0; i < qs.size() && i < files.size(); i++) {
+                var q = qs.get(i);
+                quality.put(
+                        files.get(i),
+                        String.format(Locale.ROOT, "KLD %.4f · top %.1f%%", q.kldMean(), q.sameTopPPct()));
+            }
             exportStatus.set("Measured " + files.size() + " variant(s); the Levels tab shows the figures.");
             measured.set(measured.get() + 1);
         });
@@ -189,6 +204,30 @@ public final class VariantsViewModel {
         jobs.add(asJob);
         executor.execute(task);
         return task;
+    }
+
+    /**
+     * The measured quality of each variant that has a record (read in the background): "KLD 0.0012 · top 99.2%",
+     * marked stale when the file changed since.
+     */
+    public javafx.collections.ObservableMap<Path, String> quality() {
+        return quality;
+    }
+
+    /** A variant's quality record in words, if it has one; never throws (an unreadable record is no record). */
+    static java.util.Optional<String> measuredSummary(Path variant) {
+        try {
+            var record = io.quantscope.eval.QualityStore.load(variant);
+            if (record.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            var q = record.get().quality();
+            boolean current = io.quantscope.eval.QualityStore.isCurrent(record.get(), variant);
+            return java.util.Optional.of(String.format(
+                    Locale.ROOT, "KLD %.4f · top %.1f%%%s", q.kldMean(), q.sameTopPPct(), current ? "" : " (stale)"));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
     }
 
     /** Counts finished measurements, so views showing measured figures can reload. */

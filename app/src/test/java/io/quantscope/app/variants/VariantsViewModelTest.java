@@ -68,6 +68,45 @@ class VariantsViewModelTest {
     }
 
     @Test
+    void measuredQualityIsShownPerVariantAndFoundAgainAfterARestart() throws Exception {
+        Path src = SharedFiles.require("models/stories260K-wide-f32.gguf");
+        Path ws = tmp.resolve("ws");
+        VariantsViewModel vm =
+                WaitForAsyncUtils.asyncFx(() -> new VariantsViewModel(pool, ws)).get();
+        VariantInfo q4 = WaitForAsyncUtils.asyncFx(
+                        () -> vm.create(src, List.of("Q4_0")).getFirst())
+                .get()
+                .get(60, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(vm.quality().isEmpty(), "nothing measured yet");
+        var report = WaitForAsyncUtils.asyncFx(
+                        () -> vm.measure(src, List.of(q4), SharedFiles.require("data/tiny-stories-eval.txt"), 128))
+                .get()
+                .get(60, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        String shown = vm.quality().get(q4.path());
+        assertEquals(
+                String.format(
+                        java.util.Locale.ROOT,
+                        "KLD %.4f · top %.1f%%",
+                        report.variants().getFirst().kldMean(),
+                        report.variants().getFirst().sameTopPPct()),
+                shown);
+
+        VariantsViewModel again =
+                WaitForAsyncUtils.asyncFx(() -> new VariantsViewModel(pool, ws)).get();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> again.quality().containsKey(q4.path()));
+        assertEquals(shown, again.quality().get(q4.path()), "read back from the quality record");
+        Files.write(q4.path(), new byte[] {1}, java.nio.file.StandardOpenOption.APPEND);
+        VariantsViewModel changed =
+                WaitForAsyncUtils.asyncFx(() -> new VariantsViewModel(pool, ws)).get();
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> changed.quality().containsKey(q4.path()));
+        assertTrue(
+                changed.quality().get(q4.path()).endsWith("(stale)"),
+                changed.quality().get(q4.path()));
+    }
+
+    @Test
     void anImportanceMatrixFromTheBuiltInStoriesIsComputedOnceAndUsed() throws Exception {
         Path src = SharedFiles.require("models/stories260K-wide-f32.gguf");
         Path ws = tmp.resolve("ws");
