@@ -29,6 +29,7 @@ public final class Q8_0 implements BlockCodec {
     }
 
     private static final jdk.incubator.vector.VectorSpecies<Float> F = jdk.incubator.vector.FloatVector.SPECIES_256;
+
     private static final ThreadLocal<int[]> LEVELS = ThreadLocal.withInitial(() -> new int[QK]);
 
     /**
@@ -36,22 +37,22 @@ public final class Q8_0 implements BlockCodec {
      * exactly (the integer part plus one when the fraction is at least one half), so the same bytes.
      */
     static float quantizeBlockLanes(float[] x, int xo, byte[] q, int qo) {
-        var v0 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo);
-        var v1 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo + 8);
-        var v2 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo + 16);
-        var v3 = jdk.incubator.vector.FloatVector.fromArray(F, x, xo + 24);
-        float amax = v0.abs()
-                .max(v1.abs())
-                .max(v2.abs().max(v3.abs()))
-                .reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
+        // loops rather than four copies: C2 parses (and inlines) a loop body once, and four inlined copies of round()
+        // passed its node budget, leaving one call boxed and slow
+        var m = jdk.incubator.vector.FloatVector.zero(F);
+        for (int k = 0; k < QK; k += 8) {
+            m = m.max(jdk.incubator.vector.FloatVector.fromArray(F, x, xo + k).abs());
+        }
+        float amax = m.reduceLanes(jdk.incubator.vector.VectorOperators.MAX);
         float d = amax / ((1 << 7) - 1);
         float id = d != 0 ? 1.0f / d : 0.0f;
         var idv = jdk.incubator.vector.FloatVector.broadcast(F, id);
+        // through an int array: a vector int-to-byte narrowing is not intrinsified here and costs more than the loop
         int[] l = LEVELS.get();
-        round(v0.mul(idv)).intoArray(l, 0);
-        round(v1.mul(idv)).intoArray(l, 8);
-        round(v2.mul(idv)).intoArray(l, 16);
-        round(v3.mul(idv)).intoArray(l, 24);
+        for (int k = 0; k < QK; k += 8) {
+            round(jdk.incubator.vector.FloatVector.fromArray(F, x, xo + k).mul(idv))
+                    .intoArray(l, k);
+        }
         for (int j = 0; j < QK; j++) {
             q[qo + j] = (byte) l[j];
         }
@@ -61,11 +62,10 @@ public final class Q8_0 implements BlockCodec {
     /** C {@code roundf} per lane, as an int: half away from zero, exact. */
     private static jdk.incubator.vector.IntVector round(jdk.incubator.vector.FloatVector v) {
         var a = v.abs();
-        var t = (jdk.incubator.vector.IntVector) a.convert(jdk.incubator.vector.VectorOperators.F2I, 0);
-        var frac = a.sub((jdk.incubator.vector.FloatVector) t.convert(jdk.incubator.vector.VectorOperators.I2F, 0));
-        var up = frac.compare(jdk.incubator.vector.VectorOperators.GE, 0.5f);
-        var r = (jdk.incubator.vector.FloatVector) t.convert(jdk.incubator.vector.VectorOperators.I2F, 0);
-        r = r.add(1f, up);
+        var fl = (jdk.incubator.vector.FloatVector) a.convert(jdk.incubator.vector.VectorOperators.F2I, 0)
+                .convert(jdk.incubator.vector.VectorOperators.I2F, 0);
+        var up = a.sub(fl).compare(jdk.incubator.vector.VectorOperators.GE, 0.5f);
+        var r = fl.add(1f, up);
         r = r.blend(r.neg(), v.compare(jdk.incubator.vector.VectorOperators.LT, 0f));
         return (jdk.incubator.vector.IntVector) r.convert(jdk.incubator.vector.VectorOperators.F2I, 0);
     }
