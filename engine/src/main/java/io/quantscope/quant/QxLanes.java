@@ -27,6 +27,9 @@ final class QxLanes {
         final float[] lt = new float[N * LANES];
         final float[] aux = new float[N * LANES];
         final float[] lanes = new float[LANES];
+        final float[] sumlx = new float[LANES];
+        final float[] suml2 = new float[LANES];
+        final float[] flat = new float[LANES]; // 1 where the sub-block is flat
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -138,7 +141,22 @@ final class QxLanes {
      * {@code scales[so + j]}.
      */
     static void q3Run8(int nmax, float[] x, int xo, byte[] L, int lo, float[] scales, int so) {
+        // three methods, their state in the scratch arrays: as one method, C2's node budget left some blends
+        // un-inlined, and those ran as slow generic code
         Scratch s = SCRATCH.get();
+        q3Start(nmax, x, xo, s);
+        q3Sweeps(nmax, s);
+        FloatVector sumlx = FloatVector.fromArray(F, s.sumlx, 0);
+        FloatVector suml2 = FloatVector.fromArray(F, s.suml2, 0);
+        VectorMask<Float> flat = FloatVector.fromArray(F, s.flat, 0).compare(VectorOperators.NE, 0f);
+        FloatVector scale = sumlx.div(suml2).blend(FloatVector.zero(F), flat);
+        scale.intoArray(s.lanes, 0);
+        System.arraycopy(s.lanes, 0, scales, so, LANES);
+        store(flat, s.lt, nmax, L, lo);
+    }
+
+    /** Transposes the sub-blocks into lanes, finds each one's signed max, and sets the first levels and sums. */
+    private static void q3Start(int nmax, float[] x, int xo, Scratch s) {
         float[] xt = s.xt;
         for (int j = 0; j < LANES; j++) {
             for (int i = 0; i < N; i++) {
@@ -146,8 +164,7 @@ final class QxLanes {
             }
         }
         FloatVector zero = FloatVector.zero(F);
-        // the value with the largest |x| per lane (the first on ties, as the scalar scan); written out in both searches
-        // because vectors returned in an array are boxed and C2 falls back to slow generic code
+        // the value with the largest |x| per lane (the first on ties, as the scalar scan)
         FloatVector max = zero;
         FloatVector amax = zero;
         for (int i = 0; i < N; i++) {
@@ -158,6 +175,7 @@ final class QxLanes {
             max = max.blend(xi, bigger);
         }
         VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
+        zero.blend(1f, flat).intoArray(s.flat, 0);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
@@ -172,7 +190,19 @@ final class QxLanes {
             sumlx = sumlx.add(w.mul(xi).mul(lf));
             suml2 = suml2.add(w.mul(lf).mul(lf));
         }
-        VectorMask<Float> active = flat.not();
+        sumlx.intoArray(s.sumlx, 0);
+        suml2.intoArray(s.suml2, 0);
+    }
+
+    /** Up to five sweeps of coordinate descent per lane; a lane whose sweep changes nothing stops. */
+    private static void q3Sweeps(int nmax, Scratch s) {
+        float[] xt = s.xt;
+        float[] lt = s.lt;
+        IntVector low = IntVector.broadcast(I, -nmax);
+        IntVector high = IntVector.broadcast(I, nmax - 1);
+        FloatVector sumlx = FloatVector.fromArray(F, s.sumlx, 0);
+        FloatVector suml2 = FloatVector.fromArray(F, s.suml2, 0);
+        VectorMask<Float> active = FloatVector.fromArray(F, s.flat, 0).compare(VectorOperators.EQ, 0f);
         for (int itry = 0; itry < 5 && active.anyTrue(); ++itry) {
             VectorMask<Float> changed = F.maskAll(false);
             for (int i = 0; i < N; i++) {
@@ -185,8 +215,8 @@ final class QxLanes {
                     continue;
                 }
                 FloatVector sl2 = suml2.sub(w.mul(lif).mul(lif));
-                IntVector newL = level(xi.mul(sl2).div(slx), low, high);
-                FloatVector nf = (FloatVector) newL.convert(VectorOperators.I2F, 0);
+                FloatVector nf =
+                        (FloatVector) level(xi.mul(sl2).div(slx), low, high).convert(VectorOperators.I2F, 0);
                 // levels are kept as floats (small integers compare alike), so every mask here is a float mask
                 go = go.and(nf.compare(VectorOperators.NE, lif));
                 if (!go.anyTrue()) {
@@ -207,9 +237,7 @@ final class QxLanes {
             }
             active = active.and(changed); // a sub-block whose sweep changed nothing stops, as its loop breaks
         }
-        FloatVector scale = sumlx.div(suml2).blend(zero, flat);
-        scale.intoArray(s.lanes, 0);
-        System.arraycopy(s.lanes, 0, scales, so, LANES);
-        store(flat, lt, nmax, L, lo);
+        sumlx.intoArray(s.sumlx, 0);
+        suml2.intoArray(s.suml2, 0);
     }
 }
