@@ -165,6 +165,12 @@ public final class LevelsView {
         ctx.setMajorTickUnit(256);
         ctx.setSnapToTicks(true);
         ctx.valueProperty().addListener((o, a, b) -> model.ctxProperty().set((int) Math.round(b.doubleValue())));
+        // and back: a context set elsewhere (a new model, a test, a saved setting) moves the thumb
+        model.ctxProperty().addListener((o, a, b) -> {
+            if (Math.round(ctx.getValue()) != b.intValue()) {
+                ctx.setValue(b.intValue());
+            }
+        });
         model.rows().addListener((javafx.collections.ListChangeListener<LevelRow>) c -> {
             // a small model's context is small: step finer so the slider still has room to move
             int step = model.maxCtx() <= 1024 ? 32 : 256;

@@ -117,6 +117,12 @@ class MainWindowTest {
         });
         WaitForAsyncUtils.waitForFxEvents();
         assertTrue(verdict.getText().startsWith("Q8_0: fits"), verdict.getText());
+        assertEquals(
+                128,
+                robot.lookup("#levels-ctx")
+                        .queryAs(javafx.scene.control.Slider.class)
+                        .getValue(),
+                "the slider follows the context");
         robot.interact(() -> Theme.DARK.apply(scene));
         snapshot("05-levels-dark.png");
         robot.interact(() -> Theme.LIGHT.apply(scene));
