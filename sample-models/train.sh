@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 JAVA_HOME="$(./quantscope --java-home)"
 export JAVA_HOME
 mvn -q -B -DskipTests -Dspotless.check.skip=true -pl sample-models -am install
-mvn -q -B -pl sample-models dependency:build-classpath -Dmdep.outputFile=sample-models/target/classpath.txt
+mvn -q -B -pl sample-models dependency:build-classpath -Dmdep.outputFile="$PWD/sample-models/target/classpath.txt"
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+IgnoreUnrecognizedVMOptions \
   -cp "sample-models/target/classes:$(cat sample-models/target/classpath.txt)" \
   io.quantscope.samples.train.SampleTrainer "$@"

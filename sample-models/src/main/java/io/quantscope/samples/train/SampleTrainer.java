@@ -158,22 +158,38 @@ public final class SampleTrainer {
         }
     }
 
+    private static int positive(String s) {
+        try {
+            int n = Integer.parseInt(s);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("expected a positive whole number, got '" + s + "'");
+    }
+
     public static void main(String[] args) throws IOException {
         Path out = Path.of("sample-models/quantscope-stories.gguf");
         Path log = Path.of("sample-models/training-loss.csv");
         TrainSettings settings = TrainSettings.sample();
         List<String> rest = new ArrayList<>(List.of(args));
-        for (int i = 0; i < rest.size(); i++) {
-            switch (rest.get(i)) {
-                case "--out" -> out = Path.of(rest.get(++i));
-                case "--log" -> log = Path.of(rest.get(++i));
-                case "--steps" -> settings = settings.withSteps(Integer.parseInt(rest.get(++i)));
-                case "--batch" -> settings = settings.withBatch(Integer.parseInt(rest.get(++i)));
-                default -> {
-                    System.err.println("usage: SampleTrainer [--out FILE] [--log FILE.csv] [--steps N] [--batch N]");
-                    System.exit(2);
+        try {
+            for (int i = 0; i < rest.size(); i++) {
+                switch (rest.get(i)) {
+                    case "--out" -> out = Path.of(rest.get(++i));
+                    case "--log" -> log = Path.of(rest.get(++i));
+                    case "--steps" -> settings = settings.withSteps(positive(rest.get(++i)));
+                    case "--batch" -> settings = settings.withBatch(positive(rest.get(++i)));
+                    default -> throw new IllegalArgumentException("unknown option " + rest.get(i));
                 }
             }
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            System.err.println("train: "
+                    + (e instanceof IndexOutOfBoundsException ? "an option lacks its value" : e.getMessage()));
+            System.err.println("usage: train.sh [--out FILE] [--log FILE.csv] [--steps N] [--batch N]");
+            System.exit(2);
         }
         new SampleTrainer(settings).train(out, log);
     }
