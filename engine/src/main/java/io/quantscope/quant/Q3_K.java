@@ -55,11 +55,12 @@ public final class Q3_K implements BlockCodec {
         }
         if (maxScale != 0) {
             float iscale = -32.f / maxScale;
+            int[] ls = SCALE_LEVELS.get();
             for (int j = 0; j < QK_K / 16; ++j) {
                 int l = (byte) QuantMath.nearestInt(iscale * scales[j]);
-                l = Math.max(-32, Math.min(31, l)) + 32;
-                packScale(out, o, j, l);
+                ls[j] = Math.max(-32, Math.min(31, l)) + 32;
             }
+            packScales(out, o, ls);
             QuantMath.putShort(out, o + 108, QuantMath.toF16(1 / iscale));
         } else {
             QuantMath.putShort(out, o + 108, QuantMath.toF16(0.f));
@@ -91,6 +92,24 @@ public final class Q3_K implements BlockCodec {
             packScale(out, o, j, Ls[j]);
         }
         QuantMath.putShort(out, o + 108, QuantMath.toF16(dBlock));
+    }
+
+    private static final ThreadLocal<int[]> SCALE_LEVELS = ThreadLocal.withInitial(() -> new int[QK_K / 16]);
+
+    /**
+     * All sixteen 6-bit scales at once, as {@link #packScale} stores them one by one: low nibbles of 0..7 and 8..15
+     * share bytes 0..7, the high two bits of j go to byte 8 + j % 4 at bit 2·(j / 4). (The block's scale bytes are
+     * cleared beforehand; they are written whole here.)
+     */
+    private static void packScales(byte[] out, int o, int[] l) {
+        int s = o + 96;
+        for (int j = 0; j < 8; j++) {
+            out[s + j] = (byte) ((l[j] & 0xF) | ((l[j + 8] & 0xF) << 4));
+        }
+        for (int k = 0; k < 4; k++) {
+            out[s + 8 + k] =
+                    (byte) ((l[k] >> 4) | ((l[k + 4] >> 4) << 2) | ((l[k + 8] >> 4) << 4) | ((l[k + 12] >> 4) << 6));
+        }
     }
 
     /** Stores the 6-bit scale {@code l} (0..63) of group {@code j}: low nibbles in scales[0..7], 2 high bits above. */

@@ -37,11 +37,17 @@ final class QxLanes {
     private QxLanes() {}
 
     /** Levels (+nmax) from lane-major {@code lt} to {@code L[lo + 16j + i]}; a flat sub-block gets zeros. */
-    private static void store(VectorMask<Float> flat, float[] lt, int nmax, byte[] L, int lo) {
-        boolean[] flatLanes = flat.toArray();
+    private static void store(float[] flatLanes, float[] lt, int nmax, byte[] L, int lo) {
+        // a flat sub-block's levels become -nmax (stored as 0) in the lanes, so the transpose below has no branch;
+        // the mask is rebuilt here from the array, as a mask passed to a method that is not inlined would be boxed
+        VectorMask<Float> flat = FloatVector.fromArray(F, flatLanes, 0).compare(VectorOperators.NE, 0f);
+        FloatVector low = FloatVector.broadcast(F, (float) -nmax);
+        for (int i = 0; i < N; i++) {
+            FloatVector.fromArray(F, lt, i * LANES).blend(low, flat).intoArray(lt, i * LANES);
+        }
         for (int j = 0; j < LANES; j++) {
             for (int i = 0; i < N; i++) {
-                L[lo + N * j + i] = flatLanes[j] ? 0 : (byte) ((int) lt[i * LANES + j] + nmax);
+                L[lo + N * j + i] = (byte) ((int) lt[i * LANES + j] + nmax);
             }
         }
     }
@@ -131,7 +137,8 @@ final class QxLanes {
         scale = scale.blend(zero, flat);
         scale.intoArray(s.lanes, 0);
         System.arraycopy(s.lanes, 0, scales, so, LANES);
-        store(flat, lt, nmax, L, lo);
+        zero.blend(1f, flat).intoArray(s.flat, 0);
+        store(s.flat, lt, nmax, L, lo);
     }
 
     /**
@@ -152,7 +159,7 @@ final class QxLanes {
         FloatVector scale = sumlx.div(suml2).blend(FloatVector.zero(F), flat);
         scale.intoArray(s.lanes, 0);
         System.arraycopy(s.lanes, 0, scales, so, LANES);
-        store(flat, s.lt, nmax, L, lo);
+        store(s.flat, s.lt, nmax, L, lo);
     }
 
     /** Transposes the sub-blocks into lanes, finds each one's signed max, and sets the first levels and sums. */
