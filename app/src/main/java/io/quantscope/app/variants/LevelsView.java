@@ -277,9 +277,11 @@ public final class LevelsView {
 
     private void refreshChart() {
         XYChart.Series<Number, Number> series = new XYChart.Series<>();
-        for (LevelRow r : model.rows()) {
+        int[] slots = labelSlots(model.rows());
+        for (int i = 0; i < model.rows().size(); i++) {
+            LevelRow r = model.rows().get(i);
             XYChart.Data<Number, Number> d = new XYChart.Data<>(r.bytes() / (double) (1 << 20), r.snrDb());
-            d.setNode(point(r, r.preset().equals(model.selectedProperty().get())));
+            d.setNode(point(r, r.preset().equals(model.selectedProperty().get()), slots[i]));
             series.getData().add(d);
         }
         chart.getData().setAll(java.util.List.of(series));
@@ -304,7 +306,48 @@ public final class LevelsView {
      * A point: a dot centred on the value with the preset's name beside it (the label is shifted, not laid out, so the
      * chart still centres the dot).
      */
-    private static Node point(LevelRow r, boolean selected) {
+    /**
+     * Where each point's name goes so names do not print over each other: 0 beside the dot, 1 above, -1 below, 2 and
+     * -2 further out. Points closer than a label's size (about 7% of either axis' span) take different places.
+     */
+    static int[] labelSlots(java.util.List<LevelRow> rows) {
+        int n = rows.size();
+        int[] slots = new int[n];
+        double minX = Double.MAX_VALUE;
+        double maxX = -Double.MAX_VALUE;
+        double minY = Double.MAX_VALUE;
+        double maxY = -Double.MAX_VALUE;
+        for (LevelRow r : rows) {
+            minX = Math.min(minX, r.bytes());
+            maxX = Math.max(maxX, r.bytes());
+            minY = Math.min(minY, r.snrDb());
+            maxY = Math.max(maxY, r.snrDb());
+        }
+        double spanX = Math.max(1e-9, maxX - minX);
+        double spanY = Math.max(1e-9, maxY - minY);
+        int[] order = {0, 1, -1, 2, -2};
+        final double w = 0.09; // a label's width, as a share of the x span
+        final double h = 0.07; // its height, as a share of the y span
+        for (int i = 0; i < n; i++) {
+            double xi = (rows.get(i).bytes() - minX) / spanX;
+            double yi = (rows.get(i).snrDb() - minY) / spanY;
+            for (int sl : order) {
+                boolean free = true;
+                for (int j = 0; j < i && free; j++) {
+                    double xj = (rows.get(j).bytes() - minX) / spanX;
+                    double yj = (rows.get(j).snrDb() - minY) / spanY + h * slots[j];
+                    free = Math.abs(xi - xj) >= w || Math.abs(yi + h * sl - yj) >= h;
+                }
+                if (free) {
+                    slots[i] = sl;
+                    break;
+                }
+            }
+        }
+        return slots;
+    }
+
+    private static Node point(LevelRow r, boolean selected, int slot) {
         Region dot = new Region();
         dot.getStyleClass().add(selected ? "levels-point-selected" : "levels-point");
         Label name = new Label(r.preset());
@@ -318,7 +361,7 @@ public final class LevelsView {
                 name.autosize();
                 name.relocate(
                         dot.getLayoutX() + dot.getWidth() + 4,
-                        dot.getLayoutY() + (dot.getHeight() - name.getHeight()) / 2);
+                        dot.getLayoutY() + (dot.getHeight() - name.getHeight()) / 2 - slot * name.getHeight() * 0.9);
             }
         };
         p.setId("levels-point-" + r.preset());
