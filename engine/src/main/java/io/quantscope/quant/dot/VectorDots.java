@@ -62,7 +62,8 @@ final class VectorDots {
             ShortVector a1 = widen(ByteVector.fromMemorySegment(B128, w, bo + 18, LE));
             ShortVector p0 = a0.mul(ShortVector.fromArray(S256, y, yo));
             ShortVector p1 = a1.mul(ShortVector.fromArray(S256, y, yo + 16));
-            int sumi = pairs(p0).add(pairs(p1)).reduceLanes(VectorOperators.ADD);
+            // |a·y| ≤ 127·127, so two products still fit a short: add them before widening (the same integer sum)
+            int sumi = pairs(p0.add(p1)).reduceLanes(VectorOperators.ADD);
             sumf += sumi * (Mem.f16(w, bo) * in.d[yb + ib]);
         }
         return sumf;
