@@ -460,6 +460,25 @@ final class VectorDots {
         return acc;
     }
 
+    /**
+     * {@link #dot16s} for eight groups of 32 sharing a scale (Q4_K): both 16-halves' products are added as shorts
+     * before widening (|a·y| ≤ 15·128, so the sum fits), half the widenings and multiplies; each int lane gets the
+     * same integers as {@code dot16s} with the scale repeated, so the same result.
+     */
+    private static IntVector dot32s(byte[] a, short[] y, int yo, int[] scale) {
+        IntVector acc = IntVector.zero(I256);
+        for (int g = 0; g < 8; g++) {
+            ShortVector p = widen(ByteVector.fromArray(B128, a, 32 * g))
+                    .mul(ShortVector.fromArray(S256, y, yo + 32 * g))
+                    .add(widen(ByteVector.fromArray(B128, a, 32 * g + 16))
+                            .mul(ShortVector.fromArray(S256, y, yo + 32 * g + 16)));
+            IntVector lo = (IntVector) p.convertShape(VectorOperators.S2I, I256, 0);
+            IntVector hi = (IntVector) p.convertShape(VectorOperators.S2I, I256, 1);
+            acc = acc.add(lo.add(hi).mul(scale[2 * g]));
+        }
+        return acc;
+    }
+
     /** Adds the eight float lanes to sumf in lane order, as ggml's generic tail does. */
     private static float finish(float sumf, FloatVector sums) {
         for (int l = 0; l < 8; l++) {
@@ -494,7 +513,7 @@ final class VectorDots {
                 q.and((byte) 0xF).intoArray(a, 64 * j);
                 q.lanewise(VectorOperators.LSHR, 4).intoArray(a, 64 * j + 32);
             }
-            IntVector acc = dot16s(a, y, (yb + i) * 256, sc);
+            IntVector acc = dot32s(a, y, (yb + i) * 256, sc);
             float d = Mem.f16(w, bo) * in.d[yb + i];
             sums = sums.add(
                     acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
