@@ -30,6 +30,7 @@ final class QxLanes {
         final float[] sumlx = new float[LANES];
         final float[] suml2 = new float[LANES];
         final float[] flat = new float[LANES]; // 1 where the sub-block is flat
+        final float[] max = new float[LANES]; // each lane's signed max
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -52,6 +53,38 @@ final class QxLanes {
         }
     }
 
+    /**
+     * Transposes eight 16-weight sub-blocks into lanes ({@code s.xt}; with {@code withWeights} also their weights,
+     * {@code qw} or x², into {@code s.wt}) and writes each lane's signed max — the value with the largest |x|, the
+     * first on ties, as the scalar scan keeps it — to {@code s.max}, and 1 to {@code s.flat} where the sub-block is
+     * flat. Results go to arrays, not returned vectors: vectors returned in an array are boxed.
+     */
+    private static void transposeAndMax(float[] x, int xo, float[] qw, int qwo, boolean withWeights, Scratch s) {
+        float[] xt = s.xt;
+        float[] wt = s.wt;
+        for (int j = 0; j < LANES; j++) {
+            for (int i = 0; i < N; i++) {
+                float xi = x[xo + N * j + i];
+                xt[i * LANES + j] = xi;
+                if (withWeights) {
+                    wt[i * LANES + j] = qw != null ? qw[qwo + N * j + i] : xi * xi;
+                }
+            }
+        }
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector max = zero;
+        FloatVector amax = zero;
+        for (int i = 0; i < N; i++) {
+            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
+            FloatVector ax = xi.abs();
+            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
+            amax = amax.blend(ax, bigger);
+            max = max.blend(xi, bigger);
+        }
+        max.intoArray(s.max, 0);
+        zero.blend(1f, amax.lt(QuantSearch.GROUP_MAX_EPS)).intoArray(s.flat, 0);
+    }
+
     /** nearest_int clamped to {@code [-nmax, nmax-1]}. */
     private static IntVector level(FloatVector f, IntVector lo, IntVector hi) {
         return f.add(MAGIC)
@@ -68,28 +101,12 @@ final class QxLanes {
      */
     static void run8(int nmax, float[] x, int xo, float[] qw, int qwo, byte[] L, int lo, float[] scales, int so) {
         Scratch s = SCRATCH.get();
+        transposeAndMax(x, xo, qw, qwo, true, s);
         float[] xt = s.xt;
         float[] wt = s.wt;
-        for (int j = 0; j < LANES; j++) {
-            for (int i = 0; i < N; i++) {
-                float xi = x[xo + N * j + i];
-                xt[i * LANES + j] = xi;
-                wt[i * LANES + j] = qw != null ? qw[qwo + N * j + i] : xi * xi;
-            }
-        }
         FloatVector zero = FloatVector.zero(F);
-        // the value with the largest |x| per lane (the first on ties, as the scalar scan); written out in both searches
-        // because vectors returned in an array are boxed and C2 falls back to slow generic code
-        FloatVector max = zero;
-        FloatVector amax = zero;
-        for (int i = 0; i < N; i++) {
-            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            FloatVector ax = xi.abs();
-            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
-            amax = amax.blend(ax, bigger);
-            max = max.blend(xi, bigger);
-        }
-        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
+        FloatVector max = FloatVector.fromArray(F, s.max, 0);
+        VectorMask<Float> flat = FloatVector.fromArray(F, s.flat, 0).compare(VectorOperators.NE, 0f);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);
@@ -137,7 +154,6 @@ final class QxLanes {
         scale = scale.blend(zero, flat);
         scale.intoArray(s.lanes, 0);
         System.arraycopy(s.lanes, 0, scales, so, LANES);
-        zero.blend(1f, flat).intoArray(s.flat, 0);
         store(s.flat, lt, nmax, L, lo);
     }
 
@@ -164,25 +180,10 @@ final class QxLanes {
 
     /** Transposes the sub-blocks into lanes, finds each one's signed max, and sets the first levels and sums. */
     private static void q3Start(int nmax, float[] x, int xo, Scratch s) {
+        transposeAndMax(x, xo, null, 0, false, s);
         float[] xt = s.xt;
-        for (int j = 0; j < LANES; j++) {
-            for (int i = 0; i < N; i++) {
-                xt[i * LANES + j] = x[xo + N * j + i];
-            }
-        }
         FloatVector zero = FloatVector.zero(F);
-        // the value with the largest |x| per lane (the first on ties, as the scalar scan)
-        FloatVector max = zero;
-        FloatVector amax = zero;
-        for (int i = 0; i < N; i++) {
-            FloatVector xi = FloatVector.fromArray(F, xt, i * LANES);
-            FloatVector ax = xi.abs();
-            VectorMask<Float> bigger = ax.compare(VectorOperators.GT, amax);
-            amax = amax.blend(ax, bigger);
-            max = max.blend(xi, bigger);
-        }
-        VectorMask<Float> flat = amax.lt(QuantSearch.GROUP_MAX_EPS);
-        zero.blend(1f, flat).intoArray(s.flat, 0);
+        FloatVector max = FloatVector.fromArray(F, s.max, 0);
         IntVector low = IntVector.broadcast(I, -nmax);
         IntVector high = IntVector.broadcast(I, nmax - 1);
         FloatVector iscale = FloatVector.broadcast(F, (float) -nmax).div(max);

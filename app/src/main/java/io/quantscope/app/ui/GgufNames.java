@@ -4,18 +4,12 @@ import io.quantscope.recipe.Preset;
 import io.quantscope.tensor.GgmlType;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Plain words for the names GGUF files and llama-quantize use: presets (Q4_K_M) and tensor types (Q4_K, Q8_0, F16),
  * for tooltips wherever such a name is shown.
  */
 public final class GgufNames {
-    private static final Pattern PRESET_IN_FILE_NAME = Pattern.compile(
-            "[-_.]((?:IQ|Q)\\d_[A-Z0-9]+(?:_[SML])?|Q\\d_[01K](?:_[SML])?|F16|BF16|F32)\\.gguf$",
-            Pattern.CASE_INSENSITIVE);
-
     private GgufNames() {}
 
     /** Explains a llama-quantize preset, e.g. "Q4_K_M: 4-bit K-quant, medium mix; …". */
@@ -106,10 +100,6 @@ public final class GgufNames {
 
     /** The preset a variant's file name ends with ({@code model-Q4_K_M.gguf}), explained, if there is one. */
     public static Optional<String> fromFileName(String fileName) {
-        Matcher m = PRESET_IN_FILE_NAME.matcher(fileName);
-        if (!m.find()) {
-            return Optional.empty();
-        }
-        return Preset.parse(m.group(1)).map(GgufNames::preset);
+        return presetName(io.quantscope.app.variants.VariantInfo.presetPart(fileName));
     }
 }

@@ -206,15 +206,13 @@ public final class LevelsViewModel {
             memory.set(null);
             return;
         }
-        memory.set(MemoryEstimator.estimate(
-                config,
-                vocab,
-                row.weightsBytes(),
-                row.preset(),
-                Math.max(1, ctx.get()),
-                kvType.get(),
-                0,
-                OptionalLong.of(budget.get().bytes())));
+        memory.set(estimate(row, OptionalLong.of(budget.get().bytes())));
+    }
+
+    /** The memory estimate of {@code row} at the current context and KV type, judged against {@code budget}. */
+    private MemoryEstimate estimate(LevelRow row, OptionalLong budget) {
+        return MemoryEstimator.estimate(
+                config, vocab, row.weightsBytes(), row.preset(), Math.max(1, ctx.get()), kvType.get(), 0, budget);
     }
 
     /** The selected preset's row. */
@@ -227,16 +225,7 @@ public final class LevelsViewModel {
         if (config == null) {
             return 0;
         }
-        return MemoryEstimator.estimate(
-                        config,
-                        vocab,
-                        row.weightsBytes(),
-                        row.preset(),
-                        Math.max(1, ctx.get()),
-                        kvType.get(),
-                        0,
-                        OptionalLong.empty())
-                .totalBytes();
+        return estimate(row, OptionalLong.empty()).totalBytes();
     }
 
     /** "fits", "tight" or "does not fit" for {@code row} against the chosen budget. */

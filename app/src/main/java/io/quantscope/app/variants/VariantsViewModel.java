@@ -62,7 +62,7 @@ public final class VariantsViewModel {
                             .sorted()
                             .toList()) {
                         String n = p.getFileName().toString();
-                        String preset = n.substring(n.lastIndexOf('-') + 1, n.length() - 5);
+                        String preset = VariantInfo.presetPart(n);
                         found.add(new VariantInfo(p, preset, null, Files.size(p), null));
                         measuredSummary(p).ifPresent(q -> loaded.put(p, q));
                     }
@@ -186,11 +186,9 @@ public final class VariantsViewModel {
             lastError.set(null);
             var qs = task.getValue().variants();
             for (int i = 0; i < qs.size() && i < files.size(); i++) {
-                var q = qs.get(i);
-                quality.put(
-                        files.get(i),
-                        String.format(Locale.ROOT, "KLD %.4f · top %.1f%%", q.kldMean(), q.sameTopPPct()));
+                quality.put(files.get(i), summary(qs.get(i), true));
             }
+
             exportStatus.set("Measured " + files.size() + " variant(s); the Levels tab shows the figures.");
             measured.set(measured.get() + 1);
         });
@@ -221,13 +219,17 @@ public final class VariantsViewModel {
             if (record.isEmpty()) {
                 return java.util.Optional.empty();
             }
-            var q = record.get().quality();
-            boolean current = io.quantscope.eval.QualityStore.isCurrent(record.get(), variant);
-            return java.util.Optional.of(String.format(
-                    Locale.ROOT, "KLD %.4f · top %.1f%%%s", q.kldMean(), q.sameTopPPct(), current ? "" : " (stale)"));
+            return java.util.Optional.of(
+                    summary(record.get().quality(), io.quantscope.eval.QualityStore.isCurrent(record.get(), variant)));
         } catch (IOException | RuntimeException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /** "KLD 0.0012 · top 99.2%", with " (stale)" when the variant changed since it was measured. */
+    static String summary(io.quantscope.eval.VariantQuality q, boolean current) {
+        return String.format(
+                Locale.ROOT, "KLD %.4f · top %.1f%%%s", q.kldMean(), q.sameTopPPct(), current ? "" : " (stale)");
     }
 
     /** Counts finished measurements, so views showing measured figures can reload. */
