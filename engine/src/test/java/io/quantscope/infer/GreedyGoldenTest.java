@@ -66,7 +66,12 @@ class GreedyGoldenTest {
 
     static final float NEAR_TIE = 0.2f;
     static final int MAX_TIES = 3;
-    static final int MIN_PREFIX = 60;
+    /**
+     * Characters a departing text must share with the golden one. One-token steps accumulate dot products in float
+     * lanes as llama.cpp's SIMD builds do, in a grouping of their own, so a near-tie can fall the other way early:
+     * stories260K-wide-Q2_K departs after 47 characters at a gap of 0.0002 between its two best tokens.
+     */
+    static final int MIN_PREFIX = 40;
 
     private static void departsOnlyAtNearTies(Path model, String expected, String ours) throws IOException {
         int common = 0;
@@ -85,6 +90,7 @@ class GreedyGoldenTest {
             int vocab = t.vocabSize();
             int prompt = tok.encode("Once upon a time", true, true).size();
             int ties = 0;
+            String oursBody = ours.substring("<s>".length()).stripLeading();
             for (int i = prompt - 1; i < ids.size() - 1; i++) {
                 int golden = ids.get(i + 1);
                 int best = Sampler.argmax(logits, i * vocab, vocab);
@@ -95,6 +101,12 @@ class GreedyGoldenTest {
                             "position " + i + ": golden token " + golden + " is " + gap + " below our best " + best
                                     + ", not a near-tie");
                     ties++;
+                }
+                // past the token where the texts part, the golden text follows the other branch of the tie (and may
+                // not even re-tokenize as llama.cpp generated it), so there is nothing more to compare
+                String upTo = tok.decode(ids.subList(0, i + 2), false).stripLeading();
+                if (!oursBody.startsWith(upTo)) {
+                    break;
                 }
             }
             assertTrue(ties <= MAX_TIES, ties + " near-ties");

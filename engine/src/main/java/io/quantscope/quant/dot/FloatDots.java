@@ -31,8 +31,8 @@ final class FloatDots extends BlockDot {
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
         return switch (type()) {
-            case F32 -> VectorDots.f32(w, off, in.f, row * in.n, in.n);
-            case F16 -> VectorDots.f16(w, off, in.f, row * in.n, in.n);
+            case F32 -> LaneDots.ENABLED ? LaneDots.f32(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
+            case F16 -> LaneDots.ENABLED ? LaneDots.f16(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
             default -> dotReference(w, off, in, row);
         };
     }
@@ -40,7 +40,12 @@ final class FloatDots extends BlockDot {
     @Override
     public void dotRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
-        if (!FloatBatch.run(this::decode, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+        if (FloatBatch.run(this::decode, w, off, rowBytes, nRows, in, out, outOff, stride)) {
+            return;
+        }
+        if (type() == GgmlType.F16 && LaneDots.ENABLED) {
+            LaneDots.f16Rows(w, off, rowBytes, nRows, in, out, outOff, stride);
+        } else {
             super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
     }

@@ -19,6 +19,8 @@ public final class InputRows {
     public byte[] qs = new byte[0];
     /** {@code qs} widened to shorts, for the vector kernels. */
     public short[] qs16 = new short[0];
+    /** {@code qs} as floats, for the lane kernels ({@link LaneDots}). */
+    public float[] qf = new float[0];
 
     public float[] d = new float[0];
     public float[] s = new float[0];
@@ -82,6 +84,7 @@ public final class InputRows {
         if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
             for (int i = 0; i < total; i++) {
                 qs16[i] = qs[i];
+                qf[i] = qs[i];
             }
         }
         tpad = 0;
@@ -161,6 +164,7 @@ public final class InputRows {
         if (qs.length < total) {
             qs = new byte[total];
             qs16 = new short[total];
+            qf = new float[total];
         }
         if (d.length < blocks) {
             d = new float[blocks];

@@ -13,7 +13,7 @@ final class Q2_KDot extends BlockDot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return VectorDots.q2_K(w, off, in, row);
+        return LaneDots.ENABLED ? LaneDots.q2_K(w, off, in, row) : dotReference(w, off, in, row);
     }
 
     @Override

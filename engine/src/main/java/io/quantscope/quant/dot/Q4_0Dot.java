@@ -11,7 +11,7 @@ final class Q4_0Dot extends Block32Dot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return VectorDots.q4_0(w, off, in, row);
+        return LaneDots.ENABLED ? LaneDots.q4_0(w, off, in, row) : dotReference(w, off, in, row);
     }
 
     @Override

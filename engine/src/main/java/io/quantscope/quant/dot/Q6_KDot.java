@@ -13,7 +13,7 @@ final class Q6_KDot extends BlockDot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return VectorDots.q6_K(w, off, in, row);
+        return LaneDots.ENABLED ? LaneDots.q6_K(w, off, in, row) : dotReference(w, off, in, row);
     }
 
     /** The 256 values of a block in [-32, 31]. */

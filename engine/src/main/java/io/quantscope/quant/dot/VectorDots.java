@@ -419,7 +419,7 @@ final class VectorDots {
     }
 
     /** The 256 values of a Q6_K block (minus 32) into {@code a}. */
-    private static void decodeQ6(MemorySegment w, long bo, byte[] a) {
+    static void decodeQ6(MemorySegment w, long bo, byte[] a) {
         for (int j = 0; j < 2; j++) {
             long ql = bo + 64L * j;
             long qh = bo + 128 + 32L * j;

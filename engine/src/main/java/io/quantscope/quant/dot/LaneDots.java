@@ -1,0 +1,326 @@
+package io.quantscope.quant.dot;
+
+import io.quantscope.quant.KScales;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * One-token dot products in float lanes of the machine's widest vector, as ggml's SIMD paths compute them: each block's
+ * integer products are summed exactly (small integers in float), scaled by the block's {@code dx·dy} and accumulated
+ * per lane across the row; the lanes are added once at the end. The result differs from the scalar reference (which
+ * adds block terms one by one, as ggml's generic C code does) only by float rounding order. Weights are converted
+ * straight from the mapped bytes to float lanes, which keeps the work per weight to a widening, a conversion and a
+ * multiply-add: the Vector API has no int8 dot-product instruction.
+ */
+final class LaneDots {
+    static final boolean ENABLED = VectorDots.ENABLED && !Boolean.getBoolean("quantscope.referenceOrder");
+
+    private static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED;
+    /** Float lanes per vector: 16 with AVX-512, 8 with AVX2. */
+    static final int L = FP.length();
+
+    private static final VectorSpecies<Byte> BP = ByteVector.SPECIES_64.length() == L
+            ? ByteVector.SPECIES_64
+            : VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    private static final VectorSpecies<Short> SP =
+            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfShort SHORT = Mem.SHORT;
+
+    /** fp16 bits → float, as ggml's table on x86: a load instead of a conversion. */
+    private static final float[] HALF = new float[65536];
+
+    static {
+        for (int i = 0; i < HALF.length; i++) {
+            HALF[i] = Float.float16ToFloat((short) i);
+        }
+    }
+
+    private LaneDots() {}
+
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
+
+    /**
+     * The lanes' sum in a fixed tree (halves added lane by lane down to four, then {@code (s0+s1)+(s2+s3)}).
+     * {@code reduceLanes(ADD)} may sum in another order once compiled than when interpreted, which would let the same
+     * input give other bits early in a run.
+     */
+    static float sum(FloatVector v) {
+        FloatVector x = v;
+        if (x.length() == 16) {
+            x = ((FloatVector) x.reinterpretShape(F256, 0)).add((FloatVector) x.reinterpretShape(F256, 1));
+        }
+        if (x.length() == 8) {
+            x = ((FloatVector) x.reinterpretShape(F128, 0)).add((FloatVector) x.reinterpretShape(F128, 1));
+        }
+        return (x.lane(0) + x.lane(1)) + (x.lane(2) + x.lane(3));
+    }
+
+    static float half(MemorySegment w, long off) {
+        return HALF[w.get(SHORT, off) & 0xFFFF];
+    }
+
+    /** {@code L} signed bytes at {@code o} as float lanes. */
+    private static FloatVector bytes(MemorySegment w, long o) {
+        return (FloatVector) ByteVector.fromMemorySegment(BP, w, o, LE).convertShape(VectorOperators.B2F, FP, 0);
+    }
+
+    /** Q8_0 · Q8_0: per block Σq·y exactly in lanes, times {@code dx·dy}, accumulated per lane. */
+    static float q8_0(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 32;
+        int yb = row * nb;
+        float[] y = in.qf;
+        float[] dy = in.d;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        int ib = 0;
+        for (; ib + 2 <= nb; ib += 2) {
+            long bo = off + 34L * ib;
+            int yo = (yb + ib) * 32;
+            FloatVector s0 = bytes(w, bo + 2).mul(FloatVector.fromArray(FP, y, yo));
+            FloatVector s1 = bytes(w, bo + 36).mul(FloatVector.fromArray(FP, y, yo + 32));
+            for (int k = L; k < 32; k += L) {
+                s0 = bytes(w, bo + 2 + k).fma(FloatVector.fromArray(FP, y, yo + k), s0);
+                s1 = bytes(w, bo + 36 + k).fma(FloatVector.fromArray(FP, y, yo + 32 + k), s1);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(FP, half(w, bo + 34) * dy[yb + ib + 1]), acc1);
+        }
+        for (; ib < nb; ib++) {
+            long bo = off + 34L * ib;
+            int yo = (yb + ib) * 32;
+            FloatVector s0 = FloatVector.zero(FP);
+            for (int k = 0; k < 32; k += L) {
+                s0 = bytes(w, bo + 2 + k).fma(FloatVector.fromArray(FP, y, yo + k), s0);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
+        }
+        return sum(acc0.add(acc1));
+    }
+
+    /** Q4_0 · Q8_0: nibbles minus 8, per block Σq·y exactly in lanes, times {@code dx·dy}. */
+    static float q4_0(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 32;
+        int yb = row * nb;
+        float[] y = in.qf;
+        float[] dy = in.d;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        int ib = 0;
+        for (; ib + 2 <= nb; ib += 2) {
+            long bo = off + 18L * ib;
+            int yo = (yb + ib) * 32;
+            acc0 = nibbles32(w, bo + 2, y, yo).fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
+            acc1 = nibbles32(w, bo + 20, y, yo + 32)
+                    .fma(FloatVector.broadcast(FP, half(w, bo + 18) * dy[yb + ib + 1]), acc1);
+        }
+        for (; ib < nb; ib++) {
+            long bo = off + 18L * ib;
+            acc0 = nibbles32(w, bo + 2, y, (yb + ib) * 32)
+                    .fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
+        }
+        return sum(acc0.add(acc1));
+    }
+
+    /** Σ (nibble − 8)·y over a Q4_0 block's 32 values (low nibbles first), as float lanes. */
+    private static FloatVector nibbles32(MemorySegment w, long qs, float[] y, int yo) {
+        FloatVector s = FloatVector.zero(FP);
+        for (int k = 0; k < 16; k += L) {
+            ByteVector q = ByteVector.fromMemorySegment(BP, w, qs + k, LE);
+            FloatVector lo = (FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, FP, 0);
+            FloatVector hi = (FloatVector)
+                    q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, FP, 0);
+            s = lo.fma(FloatVector.fromArray(FP, y, yo + k), s);
+            s = hi.fma(FloatVector.fromArray(FP, y, yo + 16 + k), s);
+        }
+        return s;
+    }
+
+    /** Σ over {@code groups} groups of {@code size} decoded values: {@code scale[g]·Σ a·y}, as float lanes. */
+    private static FloatVector groups(
+            byte[] a, float[] y, int yo, float[] scale, int groups, int size, FloatVector acc) {
+        for (int g = 0; g < groups; g++) {
+            int o = g * size;
+            FloatVector t = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + o));
+            for (int k = L; k < size; k += L) {
+                t = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
+                        .fma(FloatVector.fromArray(FP, y, yo + o + k), t);
+            }
+            acc = t.fma(FloatVector.broadcast(FP, scale[g]), acc);
+        }
+        return acc;
+    }
+
+    /** Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. */
+    static float q4_K(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        byte[] a = new byte[256];
+        byte[] packed = new byte[12];
+        float[] sc = new float[8];
+        FloatVector acc = FloatVector.zero(FP);
+        float mins = 0;
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 144L * i;
+            Mem.scales12(w, bo + 4, packed);
+            float d = half(w, bo) * in.d[yb + i];
+            int summ = 0;
+            int bs = (yb + i) * 16;
+            for (int j = 0; j < 8; j++) {
+                summ += (in.bsums[bs + 2 * j] + in.bsums[bs + 2 * j + 1]) * KScales.min4(packed, 0, j);
+                sc[j] = d * KScales.scale4(packed, 0, j);
+            }
+            mins += half(w, bo + 2) * in.d[yb + i] * summ;
+            for (int j = 0; j < 4; j++) {
+                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * j, LE);
+                q.and((byte) 0xF).intoArray(a, 64 * j);
+                q.lanewise(VectorOperators.LSHR, 4).intoArray(a, 64 * j + 32);
+            }
+            acc = groups(a, in.qf, (yb + i) * 256, sc, 8, 32, acc);
+        }
+        return sum(acc) - mins;
+    }
+
+    /** Q6_K · Q8_K: sixteen groups of 16 with int8 scales; the −32 offset is taken out through the group sums. */
+    static float q6_K(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        byte[] a = new byte[256];
+        float[] sc = new float[16];
+        FloatVector acc = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 210L * i;
+            float d = half(w, bo + 208) * in.d[yb + i];
+            VectorDots.decodeQ6(w, bo, a);
+            for (int j = 0; j < 16; j++) {
+                sc[j] = d * Mem.s8(w, bo + 192 + j);
+            }
+            acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+        }
+        return sum(acc);
+    }
+
+    /** Q2_K · Q8_K: sixteen groups of 16 two-bit values with 4-bit scales and mins. */
+    static float q2_K(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        byte[] a = new byte[256];
+        float[] sc = new float[16];
+        FloatVector acc = FloatVector.zero(FP);
+        float mins = 0;
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 84L * i;
+            float d = in.d[yb + i] * half(w, bo + 80);
+            int summs = 0;
+            int bs = (yb + i) * 16;
+            for (int j = 0; j < 16; j++) {
+                int b = Mem.u8(w, bo + j);
+                summs += in.bsums[bs + j] * (b >>> 4);
+                sc[j] = d * (b & 0xF);
+            }
+            mins += in.d[yb + i] * half(w, bo + 82) * summs;
+            for (int k = 0; k < 2; k++) {
+                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * k, LE);
+                q.and((byte) 3).intoArray(a, 128 * k);
+                q.lanewise(VectorOperators.LSHR, 2).and((byte) 3).intoArray(a, 128 * k + 32);
+                q.lanewise(VectorOperators.LSHR, 4).and((byte) 3).intoArray(a, 128 * k + 64);
+                q.lanewise(VectorOperators.LSHR, 6).intoArray(a, 128 * k + 96);
+            }
+            acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+        }
+        return sum(acc) - mins;
+    }
+
+    /** {@code L} fp16 values as float lanes: exact for finite values (subnormals included); ±Inf and NaN kept. */
+    static FloatVector halves(MemorySegment w, long o) {
+        IntVector bits = (IntVector) ShortVector.fromMemorySegment(SP, w, o, LE)
+                .convertShape(VectorOperators.S2I, IntVector.SPECIES_PREFERRED, 0);
+        IntVector mag = bits.and(0x7fff);
+        FloatVector f =
+                mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
+        f = f.blend(
+                mag.lanewise(VectorOperators.LSHL, 13).or(0x7f800000).reinterpretAsFloats(),
+                mag.compare(VectorOperators.GE, 0x7c00).cast(FP));
+        return f.reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats();
+    }
+
+    /** F16 · F16-rounded activations: products exact in float, accumulated per lane. */
+    static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            acc0 = halves(w, off + 2L * i).fma(FloatVector.fromArray(FP, y, yo + i), acc0);
+            acc1 = halves(w, off + 2L * (i + L)).fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
+        }
+        float sum = sum(acc0.add(acc1));
+        for (; i < n; i++) {
+            sum += Mem.f16(w, off + 2L * i) * y[yo + i];
+        }
+        return sum;
+    }
+
+    /**
+     * F16 rows · each token, one row at a time: the row's halves are copied out in bulk and converted by a plain loop,
+     * which C2 compiles to the hardware conversion (16 values per instruction on AVX-512), then multiplied in lanes.
+     */
+    static void f16Rows(
+            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
+        int n = in.n;
+        short[] h = new short[n];
+        float[] a = new float[n];
+        for (int j = 0; j < nRows; j++) {
+            MemorySegment.copy(w, SHORT, off + j * rowBytes, h, 0, n);
+            for (int i = 0; i < n; i++) {
+                a[i] = Float.float16ToFloat(h[i]);
+            }
+            for (int t = 0; t < in.rows; t++) {
+                out[outOff + j + t * stride] = floats(a, in.f, t * n, n);
+            }
+        }
+    }
+
+    /** {@code a · y[yo ..]}, accumulated per lane. */
+    private static float floats(float[] a, float[] y, int yo, int n) {
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            acc0 = FloatVector.fromArray(FP, a, i).fma(FloatVector.fromArray(FP, y, yo + i), acc0);
+            acc1 = FloatVector.fromArray(FP, a, i + L).fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
+        }
+        float sum = sum(acc0.add(acc1));
+        for (; i < n; i++) {
+            sum += a[i] * y[yo + i];
+        }
+        return sum;
+    }
+
+    /** F32 · F32, accumulated per lane. */
+    static float f32(MemorySegment w, long off, float[] y, int yo, int n) {
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            acc0 = FloatVector.fromMemorySegment(FP, w, off + 4L * i, LE)
+                    .fma(FloatVector.fromArray(FP, y, yo + i), acc0);
+            acc1 = FloatVector.fromMemorySegment(FP, w, off + 4L * (i + L), LE)
+                    .fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
+        }
+        float sum = sum(acc0.add(acc1));
+        for (; i < n; i++) {
+            sum += Mem.f32(w, off + 4L * i) * y[yo + i];
+        }
+        return sum;
+    }
+}
