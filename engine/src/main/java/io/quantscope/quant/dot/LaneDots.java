@@ -32,6 +32,7 @@ final class LaneDots {
             : VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final VectorSpecies<Short> SP =
             VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
+    private static final VectorSpecies<Integer> IP = IntVector.SPECIES_PREFERRED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = Mem.SHORT;
 
@@ -135,10 +136,11 @@ final class LaneDots {
     private static FloatVector nibbles32(MemorySegment w, long qs, float[] y, int yo) {
         FloatVector s = FloatVector.zero(FP);
         for (int k = 0; k < 16; k += L) {
-            ByteVector q = ByteVector.fromMemorySegment(BP, w, qs + k, LE);
-            FloatVector lo = (FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, FP, 0);
+            IntVector q = (IntVector)
+                    ByteVector.fromMemorySegment(BP, w, qs + k, LE).convertShape(VectorOperators.B2I, IP, 0);
+            FloatVector lo = (FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0);
             FloatVector hi = (FloatVector)
-                    q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8).convertShape(VectorOperators.B2F, FP, 0);
+                    q.lanewise(VectorOperators.ASHR, 4).and(0xF).sub(8).convert(VectorOperators.I2F, 0);
             s = lo.fma(FloatVector.fromArray(FP, y, yo + k), s);
             s = hi.fma(FloatVector.fromArray(FP, y, yo + 16 + k), s);
         }
@@ -161,11 +163,11 @@ final class LaneDots {
         return acc;
     }
 
-    /** Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. */
+    /** Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins; nibbles widened straight to int lanes. */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;
-        byte[] a = new byte[256];
+        float[] y = in.qf;
         byte[] packed = new byte[12];
         float[] sc = new float[8];
         FloatVector acc = FloatVector.zero(FP);
@@ -181,14 +183,54 @@ final class LaneDots {
                 sc[j] = d * KScales.scale4(packed, 0, j);
             }
             mins += half(w, bo + 2) * in.d[yb + i] * summ;
+            int yo = (yb + i) * 256;
             for (int j = 0; j < 4; j++) {
-                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * j, LE);
-                q.and((byte) 0xF).intoArray(a, 64 * j);
-                q.lanewise(VectorOperators.LSHR, 4).intoArray(a, 64 * j + 32);
+                long qo = bo + 16 + 32L * j;
+                FloatVector lo = FloatVector.zero(FP);
+                FloatVector hi = FloatVector.zero(FP);
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = (IntVector)
+                            ByteVector.fromMemorySegment(BP, w, qo + k, LE).convertShape(VectorOperators.B2I, IP, 0);
+                    lo = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(FP, y, yo + 64 * j + k), lo);
+                    hi = ((FloatVector)
+                                    q.lanewise(VectorOperators.ASHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(FP, y, yo + 64 * j + 32 + k), hi);
+                }
+                acc = lo.fma(FloatVector.broadcast(FP, sc[2 * j]), acc);
+                acc = hi.fma(FloatVector.broadcast(FP, sc[2 * j + 1]), acc);
             }
-            acc = groups(a, in.qf, (yb + i) * 256, sc, 8, 32, acc);
         }
         return sum(acc) - mins;
+    }
+
+    /** Q3_K · Q8_K: sixteen groups of 16 values in [-4, 3] (two bits, and a high bit that, unset, takes 4 off). */
+    static float q3_K(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        byte[] a = new byte[256];
+        byte[] packed = new byte[12];
+        float[] sc = new float[16];
+        FloatVector acc = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 110L * i;
+            float d = half(w, bo + 108) * in.d[yb + i];
+            Mem.scales12(w, bo + 96, packed);
+            for (int j = 0; j < 16; j++) {
+                sc[j] = d * KScales.scale3(packed, 0, j);
+            }
+            ByteVector hm = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo, LE);
+            for (int n = 0; n < 2; n++) {
+                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 32 + 32L * n, LE);
+                for (int j = 0; j < 4; j++) {
+                    ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                    v.sub((byte) 4, hm.and((byte) (1 << (4 * n + j))).compare(VectorOperators.EQ, (byte) 0))
+                            .intoArray(a, 128 * n + 32 * j);
+                }
+            }
+            acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+        }
+        return sum(acc);
     }
 
     /** Q6_K · Q8_K: sixteen groups of 16 with int8 scales; the −32 offset is taken out through the group sums. */

@@ -12,7 +12,11 @@ final class Q3_KDot extends BlockDot {
 
     static final int BLOCK = 110;
 
-    /** The 16 signed 6-bit scales of a block (already minus 32). */
+    @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return LaneDots.ENABLED ? LaneDots.q3_K(w, off, in, row) : dotReference(w, off, in, row);
+    }
+
     @Override
     public void dotRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
@@ -35,6 +39,7 @@ final class Q3_KDot extends BlockDot {
         return Mem.f16(w, bo + 108);
     }
 
+    /** The 16 signed 6-bit scales of a block (already minus 32). */
     static void scales(MemorySegment w, long bo, int[] out) {
         byte[] packed = Mem.scales12(w, bo + 96, new byte[12]);
         for (int j = 0; j < 16; j++) {
