@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
  * The dot product of one stored weight row with one activation row, as ggml's CPU backend computes it: activations
  * are first converted to {@link #input()}, then the integer (or half-precision) products are summed block by block
  * and scaled in ggml's order. Every kernel has a plain scalar reference ({@link #dotReference}) written after ggml's
- * generic C code, and a fast path ({@link #dot}) that tests hold to the same bits.
+ * generic C code, and a fast path ({@link #dot}): for the main types it accumulates in float lanes as ggml's SIMD code
+ * does ({@link LaneDots}), which tests hold to within float rounding of the reference; for the others, the same bits.
  */
 public interface DotKernel {
     GgmlType type();
@@ -20,7 +21,7 @@ public interface DotKernel {
     /**
      * The weight row · every activation row of {@code in}: {@code out[outOff + t·stride]} for each token {@code t}.
      * Kernels with a batch path decode the weight row once and multiply several tokens per instruction; the results
-     * are the bits {@link #dot} gives token by token.
+     * are the bits {@link #dotReference} gives token by token.
      */
     default void dotBatch(MemorySegment w, long off, InputRows in, float[] out, int outOff, int stride) {
         for (int t = 0; t < in.rows; t++) {
@@ -40,6 +41,6 @@ public interface DotKernel {
         }
     }
 
-    /** The scalar reference the fast path must equal. */
+    /** The scalar reference: what batch paths equal bit for bit, and one-token paths up to rounding order. */
     float dotReference(MemorySegment w, long off, InputRows in, int row);
 }

@@ -6,7 +6,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * F32, F16 and BF16 weights: as ggml's generic {@code ggml_vec_dot_f32/f16/bf16}, products in float accumulated in
  * double and rounded to float once; the double sum runs in eight classes (index mod 8) combined in a fixed order, so
- * the one-token, vector and batch paths give the same bits.
+ * the batch path gives the same bits; the one-token path ({@link LaneDots}) accumulates in float lanes instead.
  */
 final class FloatDots extends BlockDot {
     static final DotKernel F32 = new FloatDots(GgmlType.F32, InputFormat.F32);

@@ -233,7 +233,7 @@ final class LaneDots {
         return sum(acc);
     }
 
-    /** Q6_K · Q8_K: sixteen groups of 16 with int8 scales; the −32 offset is taken out through the group sums. */
+    /** Q6_K · Q8_K: sixteen groups of 16 values in [-32, 31] with int8 scales. */
     static float q6_K(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;

@@ -1,95 +1,28 @@
 package io.quantscope.quant.dot;
 
-import io.quantscope.quant.KScales;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API paths of the hot dot products. They compute the same integers as the scalar references (integer sums
- * are exact in any order) and keep ggml's float accumulation order per block, so their results are bit-identical;
- * the F32/F16 paths accumulate in double lanes, which can differ from the sequential double sum in the last bit of
- * the float result only in rare cases. Shapes are at most 256 bits so that AVX2 machines run them natively; on
- * machines whose vectors are narrower the scalar references run instead.
+ * Vector API batch paths (prompt processing): weight rows decoded once, tokens in vector lanes. They compute the same
+ * integers as the scalar references (integer sums are exact in any order) and keep ggml's generic float order per
+ * token, so each token gets the scalar reference's bits. One-token kernels are in {@link LaneDots}. Vectors narrower
+ * than 256 bits turn both off, and the scalar references run instead.
  */
 final class VectorDots {
     static final boolean ENABLED =
             IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256 && !Boolean.getBoolean("quantscope.scalarKernels");
 
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B256 = ByteVector.SPECIES_256;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Integer> I256 = IntVector.SPECIES_256;
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
-    private static final VectorSpecies<Double> D256 = DoubleVector.SPECIES_256;
-    private static final VectorSpecies<Short> S128 = ShortVector.SPECIES_128;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private VectorDots() {}
-
-    /** 16 bytes of weights widened to 16 shorts. */
-    private static ShortVector widen(ByteVector b16) {
-        return (ShortVector) b16.convertShape(VectorOperators.B2S, S256, 0);
-    }
-
-    /** Sum of 16 short products as 8 int lanes (lane l gets elements l and l+8). */
-    private static IntVector pairs(ShortVector p) {
-        IntVector lo = (IntVector) p.convertShape(VectorOperators.S2I, I256, 0);
-        IntVector hi = (IntVector) p.convertShape(VectorOperators.S2I, I256, 1);
-        return lo.add(hi);
-    }
-
-    static float q8_0(MemorySegment w, long off, InputRows in, int row) {
-        if (!ENABLED) {
-            return Kernels.Q8_0.dotReference(w, off, in, row);
-        }
-        int nb = in.n / 32;
-        int yb = row * nb;
-        short[] y = in.qs16;
-        float sumf = 0;
-        for (int ib = 0; ib < nb; ib++) {
-            long bo = off + 34L * ib;
-            int yo = (yb + ib) * 32;
-            ShortVector a0 = widen(ByteVector.fromMemorySegment(B128, w, bo + 2, LE));
-            ShortVector a1 = widen(ByteVector.fromMemorySegment(B128, w, bo + 18, LE));
-            ShortVector p0 = a0.mul(ShortVector.fromArray(S256, y, yo));
-            ShortVector p1 = a1.mul(ShortVector.fromArray(S256, y, yo + 16));
-            // |a·y| ≤ 127·127, so two products still fit a short: add them before widening (the same integer sum)
-            int sumi = pairs(p0.add(p1)).reduceLanes(VectorOperators.ADD);
-            sumf += sumi * (Mem.f16(w, bo) * in.d[yb + ib]);
-        }
-        return sumf;
-    }
-
-    static float q4_0(MemorySegment w, long off, InputRows in, int row) {
-        if (!ENABLED) {
-            return Kernels.Q4_0.dotReference(w, off, in, row);
-        }
-        int nb = in.n / 32;
-        int yb = row * nb;
-        short[] y = in.qs16;
-        float sumf = 0;
-        for (int ib = 0; ib < nb; ib++) {
-            long bo = off + 18L * ib;
-            int yo = (yb + ib) * 32;
-            ByteVector q = ByteVector.fromMemorySegment(B128, w, bo + 2, LE);
-            ShortVector lo = widen(q.and((byte) 0x0F).sub((byte) 8));
-            ShortVector hi = widen(q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8));
-            ShortVector p =
-                    lo.mul(ShortVector.fromArray(S256, y, yo)).add(hi.mul(ShortVector.fromArray(S256, y, yo + 16)));
-            int sumi = pairs(p).reduceLanes(VectorOperators.ADD);
-            sumf += sumi * Mem.f16(w, bo) * in.d[yb + ib];
-        }
-        return sumf;
-    }
 
     /** Per-thread scratch for a decoded weight row (values as ints, block scales as floats). */
     private static final class RowScratch {
@@ -393,31 +326,6 @@ final class VectorDots {
         }
     }
 
-    /** Q6_K: values in [-32, 31] from 4+2 bits; one int8 scale per 16. */
-    static float q6_K(MemorySegment w, long off, InputRows in, int row) {
-        if (!ENABLED) {
-            return Kernels.Q6_K.dotReference(w, off, in, row);
-        }
-        int nb = in.n / 256;
-        int yb = row * nb;
-        short[] y = in.qs16;
-        byte[] a = new byte[256];
-        int[] sc = new int[16];
-        FloatVector sums = FloatVector.zero(F256);
-        for (int i = 0; i < nb; i++) {
-            long bo = off + 210L * i;
-            decodeQ6(w, bo, a);
-            for (int j = 0; j < 16; j++) {
-                sc[j] = Mem.s8(w, bo + 192 + j);
-            }
-            IntVector acc = dot16s(a, y, (yb + i) * 256, sc);
-            float d = Mem.f16(w, bo + 208) * in.d[yb + i];
-            sums = sums.add(
-                    acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
-        }
-        return finish(0f, sums);
-    }
-
     /** The 256 values of a Q6_K block (minus 32) into {@code a}. */
     static void decodeQ6(MemorySegment w, long bo, byte[] a) {
         for (int j = 0; j < 2; j++) {
@@ -444,185 +352,5 @@ final class VectorDots {
                     .sub((byte) 32)
                     .intoArray(a, o + 96);
         }
-    }
-
-    /** Σ over 16 groups of 16: scale[g] · a·y, as eight int lanes (lane = index mod 8), exact. */
-    private static IntVector dot16s(byte[] a, short[] y, int yo, int[] scale) {
-        IntVector acc = IntVector.zero(I256);
-        for (int g = 0; g < 16; g++) {
-            ShortVector p =
-                    widen(ByteVector.fromArray(B128, a, 16 * g)).mul(ShortVector.fromArray(S256, y, yo + 16 * g));
-            // pairs(p), written out: C2 did not intrinsify the add when it came through the helper here
-            IntVector lo = (IntVector) p.convertShape(VectorOperators.S2I, I256, 0);
-            IntVector hi = (IntVector) p.convertShape(VectorOperators.S2I, I256, 1);
-            acc = acc.add(lo.add(hi).mul(scale[g]));
-        }
-        return acc;
-    }
-
-    /**
-     * {@link #dot16s} for eight groups of 32 sharing a scale (Q4_K): both 16-halves' products are added as shorts
-     * before widening (|a·y| ≤ 15·128, so the sum fits), half the widenings and multiplies; each int lane gets the
-     * same integers as {@code dot16s} with the scale repeated, so the same result.
-     */
-    private static IntVector dot32s(byte[] a, short[] y, int yo, int[] scale) {
-        IntVector acc = IntVector.zero(I256);
-        for (int g = 0; g < 8; g++) {
-            ShortVector p = widen(ByteVector.fromArray(B128, a, 32 * g))
-                    .mul(ShortVector.fromArray(S256, y, yo + 32 * g))
-                    .add(widen(ByteVector.fromArray(B128, a, 32 * g + 16))
-                            .mul(ShortVector.fromArray(S256, y, yo + 32 * g + 16)));
-            IntVector lo = (IntVector) p.convertShape(VectorOperators.S2I, I256, 0);
-            IntVector hi = (IntVector) p.convertShape(VectorOperators.S2I, I256, 1);
-            acc = acc.add(lo.add(hi).mul(scale[2 * g]));
-        }
-        return acc;
-    }
-
-    /** Adds the eight float lanes to sumf in lane order, as ggml's generic tail does. */
-    private static float finish(float sumf, FloatVector sums) {
-        for (int l = 0; l < 8; l++) {
-            sumf += sums.lane(l);
-        }
-        return sumf;
-    }
-
-    static float q4_K(MemorySegment w, long off, InputRows in, int row) {
-        if (!ENABLED) {
-            return Kernels.Q4_K.dotReference(w, off, in, row);
-        }
-        int nb = in.n / 256;
-        int yb = row * nb;
-        short[] y = in.qs16;
-        byte[] a = new byte[256];
-        byte[] packed = new byte[12];
-        int[] sc = new int[16];
-        FloatVector sums = FloatVector.zero(F256);
-        float sumf = 0;
-        for (int i = 0; i < nb; i++) {
-            long bo = off + 144L * i;
-            Mem.scales12(w, bo + 4, packed);
-            int sumi = 0;
-            int bs = (yb + i) * 16;
-            for (int j = 0; j < 8; j++) {
-                sumi += (in.bsums[bs + 2 * j] + in.bsums[bs + 2 * j + 1]) * KScales.min4(packed, 0, j);
-                sc[2 * j] = sc[2 * j + 1] = KScales.scale4(packed, 0, j);
-            }
-            for (int j = 0; j < 4; j++) {
-                ByteVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE);
-                q.and((byte) 0xF).intoArray(a, 64 * j);
-                q.lanewise(VectorOperators.LSHR, 4).intoArray(a, 64 * j + 32);
-            }
-            IntVector acc = dot32s(a, y, (yb + i) * 256, sc);
-            float d = Mem.f16(w, bo) * in.d[yb + i];
-            sums = sums.add(
-                    acc.convert(VectorOperators.I2F, 0).reinterpretAsFloats().mul(d));
-            float dmin = Mem.f16(w, bo + 2) * in.d[yb + i];
-            sumf -= dmin * sumi;
-        }
-        return finish(sumf, sums);
-    }
-
-    static float q2_K(MemorySegment w, long off, InputRows in, int row) {
-        if (!ENABLED) {
-            return Kernels.Q2_K.dotReference(w, off, in, row);
-        }
-        int nb = in.n / 256;
-        int yb = row * nb;
-        short[] y = in.qs16;
-        float sumf = 0;
-        for (int i = 0; i < nb; i++) {
-            long bo = off + 84L * i;
-            int q8 = (yb + i) * 256;
-            int summs = 0;
-            int bs = (yb + i) * 16;
-            for (int j = 0; j < 16; j++) {
-                summs += in.bsums[bs + j] * (Mem.u8(w, bo + j) >>> 4);
-            }
-            float dall = in.d[yb + i] * Mem.f16(w, bo + 80);
-            float dmin = in.d[yb + i] * Mem.f16(w, bo + 82);
-            IntVector acc = IntVector.zero(I256);
-            int is = 0;
-            for (int k = 0; k < 2; k++) {
-                ByteVector q0 = ByteVector.fromMemorySegment(B128, w, bo + 16 + 32L * k, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B128, w, bo + 32 + 32L * k, LE);
-                for (int shift = 0; shift < 8; shift += 2) {
-                    int base = q8 + 128 * k + 16 * shift;
-                    ShortVector p0 = widen(
-                                    q0.lanewise(VectorOperators.LSHR, shift).and((byte) 3))
-                            .mul(ShortVector.fromArray(S256, y, base));
-                    ShortVector p1 = widen(
-                                    q1.lanewise(VectorOperators.LSHR, shift).and((byte) 3))
-                            .mul(ShortVector.fromArray(S256, y, base + 16));
-                    acc = acc.add(pairs(p0).mul(Mem.u8(w, bo + is) & 0xF))
-                            .add(pairs(p1).mul(Mem.u8(w, bo + is + 1) & 0xF));
-                    is += 2;
-                }
-            }
-            int isum = acc.reduceLanes(VectorOperators.ADD);
-            sumf += dall * isum - dmin * summs;
-        }
-        return sumf;
-    }
-
-    /**
-     * F32 · F32: float products summed in double in eight classes (index mod 8), combined as
-     * {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}, then any tail in order. The batch path ({@link FloatBatch}) keeps
-     * exactly this order per token.
-     */
-    static float f32(MemorySegment w, long off, float[] y, int yo, int n) {
-        if (!ENABLED) {
-            return FloatBatch.scalar(i -> Mem.f32(w, off + 4L * i), y, yo, n);
-        }
-        DoubleVector lo = DoubleVector.zero(D256);
-        DoubleVector hi = DoubleVector.zero(D256);
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            FloatVector p = FloatVector.fromMemorySegment(F256, w, off + 4L * i, LE)
-                    .mul(FloatVector.fromArray(F256, y, yo + i));
-            lo = lo.add(p.convertShape(VectorOperators.F2D, D256, 0));
-            hi = hi.add(p.convertShape(VectorOperators.F2D, D256, 1));
-        }
-        double sum = combine(lo, hi);
-        for (; i < n; i++) {
-            sum += (double) (Mem.f32(w, off + 4L * i) * y[yo + i]);
-        }
-        return (float) sum;
-    }
-
-    /** {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))} with {@code s0..s3} the lanes of {@code lo}, {@code s4..s7} of hi. */
-    private static double combine(DoubleVector lo, DoubleVector hi) {
-        return ((lo.lane(0) + lo.lane(1)) + (lo.lane(2) + lo.lane(3)))
-                + ((hi.lane(0) + hi.lane(1)) + (hi.lane(2) + hi.lane(3)));
-    }
-
-    /** Eight fp16 values to floats, exact for every finite value (subnormals included). */
-    static FloatVector halfToFloat(ShortVector h) {
-        IntVector bits = (IntVector) h.convertShape(VectorOperators.S2I, I256, 0);
-        IntVector mag = bits.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        IntVector sign = bits.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-        FloatVector f = mag.reinterpretAsFloats().mul(0x1p112f);
-        return f.reinterpretAsInts().or(sign).reinterpretAsFloats();
-    }
-
-    /** F16 · F16-rounded activations, in {@link #f32}'s order. */
-    static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
-        if (!ENABLED) {
-            return FloatBatch.scalar(i -> Mem.f16(w, off + 2L * i), y, yo, n);
-        }
-        DoubleVector lo = DoubleVector.zero(D256);
-        DoubleVector hi = DoubleVector.zero(D256);
-        int i = 0;
-        for (; i + 8 <= n; i += 8) {
-            FloatVector a = halfToFloat(ShortVector.fromMemorySegment(S128, w, off + 2L * i, LE));
-            FloatVector p = a.mul(FloatVector.fromArray(F256, y, yo + i));
-            lo = lo.add(p.convertShape(VectorOperators.F2D, D256, 0));
-            hi = hi.add(p.convertShape(VectorOperators.F2D, D256, 1));
-        }
-        double sum = combine(lo, hi);
-        for (; i < n; i++) {
-            sum += (double) (Mem.f16(w, off + 2L * i) * y[yo + i]);
-        }
-        return (float) sum;
     }
 }
