@@ -17,8 +17,6 @@ public final class InputRows {
     public int rows;
     public int n;
     public byte[] qs = new byte[0];
-    /** {@code qs} widened to shorts, for the vector kernels. */
-    public short[] qs16 = new short[0];
     /** {@code qs} as floats, for the lane kernels ({@link LaneDots}). */
     public float[] qf = new float[0];
 
@@ -83,7 +81,6 @@ public final class InputRows {
         }
         if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
             for (int i = 0; i < total; i++) {
-                qs16[i] = qs[i];
                 qf[i] = qs[i];
             }
         }
@@ -163,7 +160,6 @@ public final class InputRows {
     private void ensureQ(int total, int blocks) {
         if (qs.length < total) {
             qs = new byte[total];
-            qs16 = new short[total];
             qf = new float[total];
         }
         if (d.length < blocks) {

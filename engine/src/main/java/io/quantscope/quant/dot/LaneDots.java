@@ -7,7 +7,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,8 +29,6 @@ final class LaneDots {
     private static final VectorSpecies<Byte> BP = ByteVector.SPECIES_64.length() == L
             ? ByteVector.SPECIES_64
             : VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
-    private static final VectorSpecies<Short> SP =
-            VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
     private static final VectorSpecies<Integer> IP = IntVector.SPECIES_PREFERRED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = Mem.SHORT;
@@ -283,38 +280,15 @@ final class LaneDots {
         return sum(acc) - mins;
     }
 
-    /** {@code L} fp16 values as float lanes: exact for finite values (subnormals included); ±Inf and NaN kept. */
-    static FloatVector halves(MemorySegment w, long o) {
-        IntVector bits = (IntVector) ShortVector.fromMemorySegment(SP, w, o, LE)
-                .convertShape(VectorOperators.S2I, IntVector.SPECIES_PREFERRED, 0);
-        IntVector mag = bits.and(0x7fff);
-        FloatVector f =
-                mag.lanewise(VectorOperators.LSHL, 13).reinterpretAsFloats().mul(0x1p112f);
-        f = f.blend(
-                mag.lanewise(VectorOperators.LSHL, 13).or(0x7f800000).reinterpretAsFloats(),
-                mag.compare(VectorOperators.GE, 0x7c00).cast(FP));
-        return f.reinterpretAsInts().or(bits.and(0x80000000)).reinterpretAsFloats();
-    }
-
     /** F16 · F16-rounded activations: products exact in float, accumulated per lane. */
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
-        FloatVector acc0 = FloatVector.zero(FP);
-        FloatVector acc1 = FloatVector.zero(FP);
-        int i = 0;
-        for (; i + 2 * L <= n; i += 2 * L) {
-            acc0 = halves(w, off + 2L * i).fma(FloatVector.fromArray(FP, y, yo + i), acc0);
-            acc1 = halves(w, off + 2L * (i + L)).fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
-        }
-        float sum = sum(acc0.add(acc1));
-        for (; i < n; i++) {
-            sum += Mem.f16(w, off + 2L * i) * y[yo + i];
-        }
-        return sum;
+        float[] a = new float[n];
+        halves(w, off, new short[n], a, n);
+        return floats(a, y, yo, n);
     }
 
     /**
-     * F16 rows · each token, one row at a time: the row's halves are copied out in bulk and converted by a plain loop,
-     * which C2 compiles to the hardware conversion (16 values per instruction on AVX-512), then multiplied in lanes.
+     * F16 rows · each token, one row at a time, through {@link #f16}'s steps with the buffers shared across rows.
      */
     static void f16Rows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
@@ -322,13 +296,21 @@ final class LaneDots {
         short[] h = new short[n];
         float[] a = new float[n];
         for (int j = 0; j < nRows; j++) {
-            MemorySegment.copy(w, SHORT, off + j * rowBytes, h, 0, n);
-            for (int i = 0; i < n; i++) {
-                a[i] = Float.float16ToFloat(h[i]);
-            }
+            halves(w, off + j * rowBytes, h, a, n);
             for (int t = 0; t < in.rows; t++) {
                 out[outOff + j + t * stride] = floats(a, in.f, t * n, n);
             }
+        }
+    }
+
+    /**
+     * A row of {@code n} halves to floats: copied out in bulk, then converted by a plain loop, which C2 compiles to the
+     * hardware conversion (16 values per instruction on AVX-512).
+     */
+    private static void halves(MemorySegment w, long off, short[] h, float[] a, int n) {
+        MemorySegment.copy(w, SHORT, off, h, 0, n);
+        for (int i = 0; i < n; i++) {
+            a[i] = Float.float16ToFloat(h[i]);
         }
     }
 
