@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batch while it is in cache, so prompt processing reads each weight once per batch.
  */
 final class Matmul {
+    /** Rows per task for one token; a batch takes more, a multiple of the lane product's six-row tile. */
     private static final int CHUNK = 16;
+
+    private static final int BATCH_CHUNK = 24;
 
     private final int threads;
     private final Map<InputFormat, InputRows> inputs = new EnumMap<>(InputFormat.class);
@@ -38,9 +41,10 @@ final class Matmul {
                 }
             }
         }
+        int chunk = tokens > 1 ? BATCH_CHUNK : CHUNK;
         int[] starts = new int[ms.length + 1];
         for (int i = 0; i < ms.length; i++) {
-            starts[i + 1] = starts[i] + (ms[i].rows() + CHUNK - 1) / CHUNK;
+            starts[i + 1] = starts[i] + (ms[i].rows() + chunk - 1) / chunk;
         }
         int chunks = starts[ms.length];
         AtomicInteger next = new AtomicInteger();
@@ -53,8 +57,8 @@ final class Matmul {
                 }
                 Matrix m = ms[i];
                 int rows = m.rows();
-                int r0 = (c - starts[i]) * CHUNK;
-                int r1 = Math.min(rows, r0 + CHUNK);
+                int r0 = (c - starts[i]) * chunk;
+                int r1 = Math.min(rows, r0 + chunk);
                 float[] out = outs[i];
                 InputRows inp = in[i];
                 m.dotRows(r0, r1, inp, out);

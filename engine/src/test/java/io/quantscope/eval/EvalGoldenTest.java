@@ -66,8 +66,13 @@ class EvalGoldenTest {
                 JsonNode x = e.getValue();
                 VariantQuality q = MEASURED.get(e.getKey());
                 String all = e.getKey() + ": " + q;
+                // 1%: on this 260K-parameter model, summation order alone moves a quantized variant's PPL by up to
+                // 0.6% (activations are re-quantized to int8 at every layer, and a value that lands on the other side
+                // of a rounding boundary changes by 1/127). Measured on this set: ggml's generic C order is up to 0.42%
+                // from llama-perplexity (Q5_K_S), our lane order up to 0.62% (Q2_K); the base model's PPL agrees to
+                // 0.01% either way (the ppl_base check below keeps 0.5%).
                 assertEquals(
-                        x.get("ppl").asDouble(), q.ppl(), 0.005 * x.get("ppl").asDouble(), "PPL of " + all);
+                        x.get("ppl").asDouble(), q.ppl(), 0.01 * x.get("ppl").asDouble(), "PPL of " + all);
                 double kld = x.get("kld_mean").asDouble();
                 assertEquals(kld, q.kldMean(), Math.max(0.05 * kld, 0.0005), "mean KLD of " + all);
                 assertEquals(x.get("same_top_p_pct").asDouble(), q.sameTopPPct(), 1.5, "same top p of " + all);

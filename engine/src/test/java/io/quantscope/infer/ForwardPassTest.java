@@ -31,7 +31,8 @@ class ForwardPassTest {
                 float[] single = one.decode(new int[] {TOKENS[i]}, false);
                 for (int v = 0; v < vocab; v++) {
                     worst = Math.max(worst, Math.abs(plain[i][v] - batch[i * vocab + v]));
-                    assertEquals(batch[i * vocab + v], single[v], 0.0, "batched and token-by-token agree exactly");
+                    // the batch is a lane product, one token a lane dot: the same products summed in another order
+                    assertEquals(batch[i * vocab + v], single[v], 2e-5, "batched and token-by-token agree");
                 }
             }
             assertTrue(worst < 1e-4, "largest logit difference " + worst);

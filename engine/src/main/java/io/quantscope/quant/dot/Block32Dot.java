@@ -26,10 +26,10 @@ abstract class Block32Dot extends BlockDot {
 
     /** The batch path ({@link VectorDots#block32Batch}) when it applies, else row by row. */
     @Override
-    public void dotRows(
+    void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (!VectorDots.block32Batch(type(), w, off, rowBytes, nRows, in, out, outOff, stride)) {
-            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+            super.exactRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
     }
 

@@ -38,7 +38,7 @@ final class FloatDots extends BlockDot {
     }
 
     @Override
-    public void dotRows(
+    void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (FloatBatch.run(this::decode, w, off, rowBytes, nRows, in, out, outOff, stride)) {
             return;
@@ -46,7 +46,7 @@ final class FloatDots extends BlockDot {
         if (type() == GgmlType.F16 && LaneDots.ENABLED) {
             LaneDots.f16Rows(w, off, rowBytes, nRows, in, out, outOff, stride);
         } else {
-            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+            super.exactRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
     }
 

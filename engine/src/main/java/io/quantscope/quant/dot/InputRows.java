@@ -46,6 +46,18 @@ public final class InputRows {
     /** Q8_K sums of 16 transposed the same way (as floats): sum {@code j} of token {@code t} at {@code j·tpad + t}. */
     public float[] bT = new float[0];
 
+    /**
+     * The activations as the format holds them, as floats ({@code qs·d} for the Q8 formats, {@code f} for the float
+     * formats), transposed for {@link LaneBatch}: value {@code j} of token {@code t} at {@code j·lanePad + t}.
+     */
+    float[] valuesT = new float[0];
+
+    /** Tokens rounded up to a multiple of twice {@link #GROUP} in {@link #valuesT}, or 0 when it is not built. */
+    int lanePad;
+
+    /** Whether to build the transposed arrays the exact (reference-order) batch paths read even when lanes are on. */
+    private boolean exactBatches;
+
     /** Tokens a batch kernel handles at once: one per float lane of the machine's widest vector. */
     public static final int GROUP = VectorDots.BATCH_LANES;
 
@@ -84,7 +96,15 @@ public final class InputRows {
                 qf[i] = qs[i];
             }
         }
+        boolean lanes = LaneBatch.applies(format, rows);
+        lanePad = 0;
+        if (lanes) {
+            fillValuesT();
+        }
         tpad = 0;
+        if (lanes && !exactBatches) {
+            return this;
+        }
         if ((format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) && rows >= GROUP) {
             transpose();
         } else if ((format == InputFormat.F32 || format == InputFormat.F16 || format == InputFormat.BF16)
@@ -92,6 +112,31 @@ public final class InputRows {
             transposeFloats();
         }
         return this;
+    }
+
+    /** Builds the transposed arrays of the exact batch paths too (tests of those paths). */
+    InputRows withExactBatches() {
+        exactBatches = true;
+        return this;
+    }
+
+    private void fillValuesT() {
+        lanePad = (rows + 2 * GROUP - 1) / (2 * GROUP) * (2 * GROUP);
+        int lp = lanePad;
+        if (valuesT.length < n * lp) {
+            valuesT = new float[n * lp];
+        }
+        boolean floats = format == InputFormat.F32 || format == InputFormat.F16 || format == InputFormat.BF16;
+        int block = format == InputFormat.Q8_K ? 256 : 32;
+        for (int t = 0; t < rows; t++) {
+            int o = t * n;
+            for (int j = 0; j < n; j++) {
+                valuesT[j * lp + t] = floats ? f[o + j] : qs[o + j] * d[(o + j) / block];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            java.util.Arrays.fill(valuesT, j * lp + rows, (j + 1) * lp, 0f);
+        }
     }
 
     private void transposeFloats() {

@@ -21,10 +21,10 @@ final class KQuant45Dot extends BlockDot {
     }
 
     @Override
-    public void dotRows(
+    void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (!KBatch.run(this::decode, block, KBatch.Mode.MINS, w, off, rowBytes, nRows, in, out, outOff, stride)) {
-            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+            super.exactRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
     }
 

@@ -18,10 +18,10 @@ final class Q3_KDot extends BlockDot {
     }
 
     @Override
-    public void dotRows(
+    void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (!KBatch.run(Q3_KDot::decode, BLOCK, KBatch.Mode.LANES, w, off, rowBytes, nRows, in, out, outOff, stride)) {
-            super.dotRows(w, off, rowBytes, nRows, in, out, outOff, stride);
+            super.exactRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }
     }
 

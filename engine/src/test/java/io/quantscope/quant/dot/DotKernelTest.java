@@ -103,8 +103,9 @@ class DotKernelTest {
     }
 
     /**
-     * A batch of rows and tokens (neither a multiple of the kernels' row or lane groups) gives every pair the bits of
-     * the one-token path.
+     * A batch of rows and tokens (neither a multiple of the kernels' row or lane groups): a batch of several tokens is a
+     * lane product within float rounding of the reference; the exact batch paths (reference order, kept for {@code
+     * quantscope.referenceOrder}) give every pair the bits of the reference, or of the one-token path for a few tokens.
      */
     @ParameterizedTest
     @EnumSource(
@@ -113,40 +114,57 @@ class DotKernelTest {
                 "F32", "F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K",
                 "IQ4_NL"
             })
-    void aBatchGivesEveryTokenItsOwnBits(GgmlType type) {
+    void aBatchGivesEveryTokenItsOwnProduct(GgmlType type) {
         for (int tokens : new int[] {3, InputRows.GROUP, 21, 2 * InputRows.GROUP + 5}) {
             batchOf(type, tokens);
         }
     }
 
     private static void batchOf(GgmlType type, int tokens) {
-        DotKernel k = Kernels.of(type);
+        BlockDot k = (BlockDot) Kernels.of(type);
         Random rnd = new Random(42 + type.ordinal() + tokens);
-        int rows = 6;
+        int rows = 13; // two whole six-row tiles of the lane product and a partial one
         long rowBytes = type.rowBytes(N);
         float[] w = new float[N];
         byte[] wb = new byte[(int) rowBytes * rows];
+        float[] wd = new float[N * rows];
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < N; i++) w[i] = (float) rnd.nextGaussian() * (i % 89 == r ? 9 : 1);
             Codecs.of(type).quantizeRow(w, 0, N, null, wb, (int) (r * rowBytes));
+            Codecs.of(type).dequantizeRow(wb, (int) (r * rowBytes), N, wd, r * N);
         }
         float[] x = new float[tokens * N];
         for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian() * (i % 61 == 0 ? 6 : 1);
         MemorySegment seg = MemorySegment.ofArray(wb);
-        InputRows in = new InputRows(k.input()).load(x, tokens, N);
+        InputRows in = new InputRows(k.input()).withExactBatches().load(x, tokens, N);
         int stride = rows + 2;
         float[] out = new float[tokens * stride];
+        float[] exact = new float[tokens * stride];
         k.dotRows(seg, 0, rowBytes, rows, in, out, 1, stride);
+        k.exactRows(seg, 0, rowBytes, rows, in, exact, 1, stride);
+        boolean lanes = LaneBatch.applies(k.input(), tokens);
+        assertEquals(lanes, Kernels.vectorized() && tokens >= LaneBatch.MIN_TOKENS && k.input() != InputFormat.Q8_1);
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < tokens; t++) {
-                // a batch path keeps the reference order; without one (a few tokens) each token takes the one-token
-                // path
-                float expected =
-                        in.tpad > 0 ? k.dotReference(seg, r * rowBytes, in, t) : k.dot(seg, r * rowBytes, in, t);
+                float ref = k.dotReference(seg, r * rowBytes, in, t);
+                // the exact batch path keeps the reference order; without one (a few tokens) each token takes the
+                // one-token path
+                float expected = in.tpad > 0 ? ref : k.dot(seg, r * rowBytes, in, t);
+                String at = type + " row " + r + " token " + t + " of " + tokens;
                 assertEquals(
-                        Float.floatToIntBits(expected),
-                        Float.floatToIntBits(out[1 + r + stride * t]),
-                        type + " row " + r + " token " + t + " of " + tokens);
+                        Float.floatToIntBits(expected), Float.floatToIntBits(exact[1 + r + stride * t]), "exact " + at);
+                if (lanes) {
+                    double norm = 0;
+                    for (int i = 0; i < N; i++) {
+                        norm += Math.abs(wd[r * N + i] * activation(in, t, i));
+                    }
+                    assertEquals(ref, out[1 + r + stride * t], 2e-6 * norm + 1e-6, "lanes " + at);
+                } else {
+                    assertEquals(
+                            Float.floatToIntBits(exact[1 + r + stride * t]),
+                            Float.floatToIntBits(out[1 + r + stride * t]),
+                            at);
+                }
             }
         }
     }

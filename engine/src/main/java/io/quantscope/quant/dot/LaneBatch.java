@@ -1,0 +1,189 @@
+package io.quantscope.quant.dot;
+
+import io.quantscope.quant.BlockCodec;
+import io.quantscope.quant.Codecs;
+import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Prompt processing as a matrix product in float lanes: a chunk of weight rows is dequantized to floats once, the
+ * activations are taken as the values the type's input format holds (Q8 blocks times their scales, or the rounded
+ * floats), transposed so that tokens sit in lanes, and a register tile of six rows × two vectors of tokens is
+ * accumulated along the row: per weight, one broadcast and two multiply-adds cover {@code 2·L} tokens. Every (row,
+ * token) pair sums its products in order within blocks of {@link #KB} weights and adds the block sums in order. This is
+ * the arithmetic of ggml's dot products (the same quantized activations, the same weights); only the rounding order
+ * differs, as in {@link LaneDots}, which tests hold to within float rounding of the reference.
+ */
+final class LaneBatch {
+    /** Batches of fewer tokens take the one-token path per token. */
+    static final int MIN_TOKENS = 4;
+
+    private static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED;
+    private static final int L = FP.length();
+    private static final int ROWS = 6;
+    /** Weights per block: each pair's block sum is added to its running sum between blocks. */
+    private static final int KB = 256;
+
+    private static final class Scratch {
+        float[] a = new float[0];
+        byte[] bytes = new byte[0];
+        short[] halves = new short[0];
+        float[] acc = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private LaneBatch() {}
+
+    /**
+     * Whether a batch of {@code tokens} rows of {@code n} activations in this format runs here. Q4_1 and Q5_1 (Q8_1
+     * input) stay on their exact path: ggml adds their min term through an fp16-rounded block sum that a float product
+     * would not round.
+     */
+    static boolean applies(InputFormat input, int tokens) {
+        return LaneDots.ENABLED && tokens >= MIN_TOKENS && input != InputFormat.Q8_1 && InputRows.GROUP == L;
+    }
+
+    /**
+     * {@code nRows} consecutive weight rows · every activation row of {@code in}: row {@code j}, token {@code t} into
+     * {@code out[outOff + j + t·stride]}. Returns false when the batch does not run here (see {@link #applies}).
+     */
+    static boolean run(
+            GgmlType type,
+            MemorySegment w,
+            long off,
+            long rowBytes,
+            int nRows,
+            InputRows in,
+            float[] out,
+            int outOff,
+            int stride) {
+        if (in.lanePad == 0) {
+            return false;
+        }
+        int n = in.n;
+        int tokens = in.rows;
+        Scratch s = SCRATCH.get();
+        if (s.a.length < nRows * n) {
+            s.a = new float[nRows * n];
+        }
+        float[] a = s.a;
+        for (int r = 0; r < nRows; r++) {
+            decode(type, w, off + r * rowBytes, (int) rowBytes, a, r * n, n, s);
+        }
+        if (s.acc.length < (nRows + ROWS) * 2 * L) {
+            s.acc = new float[(nRows + ROWS) * 2 * L];
+        }
+        float[] acc = s.acc;
+        for (int g = 0; g < tokens; g += 2 * L) {
+            java.util.Arrays.fill(acc, 0, nRows * 2 * L, 0f);
+            // one block of these tokens' activations (KB·2L floats) stays in L1 while every row tile passes over it
+            for (int k0 = 0; k0 < n; k0 += KB) {
+                int k1 = Math.min(n, k0 + KB);
+                for (int r0 = 0; r0 < nRows; r0 += ROWS) {
+                    // a partial tile repeats its last row; the repeats add into spare rows past the chunk's
+                    tile(a, r0 * n, n, Math.min(ROWS, nRows - r0), in.valuesT, in.lanePad, g, k0, k1, acc, r0, nRows);
+                }
+            }
+            for (int r = 0; r < nRows; r++) {
+                for (int t = 0; t < 2 * L && g + t < tokens; t++) {
+                    out[outOff + r + (g + t) * stride] = acc[r * 2 * L + t];
+                }
+            }
+        }
+        return true;
+    }
+
+    /** One weight row as floats, as ggml's dequantize_row gives it. */
+    private static void decode(
+            GgmlType type, MemorySegment w, long off, int rowBytes, float[] a, int ao, int n, Scratch s) {
+        switch (type) {
+            case F32 -> MemorySegment.copy(w, Mem.FLOAT, off, a, ao, n);
+            case F16 -> {
+                if (s.halves.length < n) {
+                    s.halves = new short[n];
+                }
+                short[] h = s.halves;
+                MemorySegment.copy(w, Mem.SHORT, off, h, 0, n);
+                for (int i = 0; i < n; i++) {
+                    a[ao + i] = Float.float16ToFloat(h[i]);
+                }
+            }
+            default -> {
+                if (s.bytes.length < rowBytes) {
+                    s.bytes = new byte[rowBytes];
+                }
+                MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off, s.bytes, 0, rowBytes);
+                BlockCodec codec = Codecs.of(type);
+                codec.dequantizeRow(s.bytes, 0, n, a, ao);
+            }
+        }
+    }
+
+    /**
+     * Rows {@code r0 .. r0+rn)} of {@code a} (row length {@code n}) · tokens {@code g .. g+2L)} of {@code x} over weights
+     * {@code k0 .. k1)}, added to {@code acc} (row {@code r}'s two vectors at {@code r·2L}; a partial tile's repeated rows at {@code spare + i}). Six rows keep twelve
+     * accumulators in registers; with eight, C2's code ran five times slower here.
+     */
+    private static void tile(
+            float[] a,
+            int ao,
+            int n,
+            int rn,
+            float[] x,
+            int tp,
+            int g,
+            int k0,
+            int k1,
+            float[] acc,
+            int r0,
+            int spare) {
+        int a0 = ao;
+        int a1 = ao + Math.min(1, rn - 1) * n;
+        int a2 = ao + Math.min(2, rn - 1) * n;
+        int a3 = ao + Math.min(3, rn - 1) * n;
+        int a4 = ao + Math.min(4, rn - 1) * n;
+        int a5 = ao + Math.min(5, rn - 1) * n;
+        FloatVector z = FloatVector.zero(FP);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        int xo = k0 * tp + g;
+        for (int k = k0; k < k1; k++, xo += tp) {
+            FloatVector x0 = FloatVector.fromArray(FP, x, xo);
+            FloatVector x1 = FloatVector.fromArray(FP, x, xo + L);
+            FloatVector b = FloatVector.broadcast(FP, a[a0 + k]);
+            c00 = b.fma(x0, c00);
+            c01 = b.fma(x1, c01);
+            b = FloatVector.broadcast(FP, a[a1 + k]);
+            c10 = b.fma(x0, c10);
+            c11 = b.fma(x1, c11);
+            b = FloatVector.broadcast(FP, a[a2 + k]);
+            c20 = b.fma(x0, c20);
+            c21 = b.fma(x1, c21);
+            b = FloatVector.broadcast(FP, a[a3 + k]);
+            c30 = b.fma(x0, c30);
+            c31 = b.fma(x1, c31);
+            b = FloatVector.broadcast(FP, a[a4 + k]);
+            c40 = b.fma(x0, c40);
+            c41 = b.fma(x1, c41);
+            b = FloatVector.broadcast(FP, a[a5 + k]);
+            c50 = b.fma(x0, c50);
+            c51 = b.fma(x1, c51);
+        }
+        add(acc, r0, c00, c01);
+        add(acc, 1 < rn ? r0 + 1 : spare + 1, c10, c11);
+        add(acc, 2 < rn ? r0 + 2 : spare + 2, c20, c21);
+        add(acc, 3 < rn ? r0 + 3 : spare + 3, c30, c31);
+        add(acc, 4 < rn ? r0 + 4 : spare + 4, c40, c41);
+        add(acc, 5 < rn ? r0 + 5 : spare + 5, c50, c51);
+    }
+
+    private static void add(float[] acc, int row, FloatVector lo, FloatVector hi) {
+        int o = row * 2 * L;
+        FloatVector.fromArray(FP, acc, o).add(lo).intoArray(acc, o);
+        FloatVector.fromArray(FP, acc, o + L).add(hi).intoArray(acc, o + L);
+    }
+}
