@@ -2,10 +2,16 @@ package io.quantscope.quant.dot;
 
 import io.quantscope.quant.BlockCodec;
 import io.quantscope.quant.Codecs;
+import io.quantscope.quant.KScales;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,6 +29,8 @@ final class LaneBatch {
 
     private static final VectorSpecies<Float> FP = FloatVector.SPECIES_PREFERRED;
     private static final int L = FP.length();
+    private static final VectorSpecies<Integer> IP = IntVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Byte> BP = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     private static final int ROWS = 6;
     /** Weights per block: each pair's block sum is added to its running sum between blocks. */
     private static final int KB = 256;
@@ -31,6 +39,8 @@ final class LaneBatch {
         float[] a = new float[0];
         byte[] bytes = new byte[0];
         short[] halves = new short[0];
+        final byte[] values = new byte[256];
+        final byte[] packed = new byte[12];
         float[] acc = new float[0];
     }
 
@@ -112,6 +122,10 @@ final class LaneBatch {
                     a[ao + i] = Float.float16ToFloat(h[i]);
                 }
             }
+            case Q8_0 -> q8_0(w, off, a, ao, n);
+            case Q4_0 -> q4_0(w, off, a, ao, n);
+            case Q4_K -> q4_K(w, off, a, ao, n, s);
+            case Q6_K, Q3_K, Q2_K -> groups16(type, w, off, a, ao, n, s);
             default -> {
                 if (s.bytes.length < rowBytes) {
                     s.bytes = new byte[rowBytes];
@@ -121,6 +135,120 @@ final class LaneBatch {
                 codec.dequantizeRow(s.bytes, 0, n, a, ao);
             }
         }
+    }
+
+    private static void q8_0(MemorySegment w, long off, float[] a, int ao, int n) {
+        for (int ib = 0; ib < n / 32; ib++) {
+            long bo = off + 34L * ib;
+            float d = LaneDots.half(w, bo);
+            for (int k = 0; k < 32; k += L) {
+                LaneDots.bytes(w, bo + 2 + k).mul(d).intoArray(a, ao + 32 * ib + k);
+            }
+        }
+    }
+
+    private static void q4_0(MemorySegment w, long off, float[] a, int ao, int n) {
+        for (int ib = 0; ib < n / 32; ib++) {
+            long bo = off + 18L * ib;
+            float d = LaneDots.half(w, bo);
+            for (int k = 0; k < 16; k += L) {
+                IntVector q = nibbleBytes(w, bo + 2 + k);
+                ((FloatVector) q.and(0xF).sub(8).convert(VectorOperators.I2F, 0))
+                        .mul(d)
+                        .intoArray(a, ao + 32 * ib + k);
+                ((FloatVector) q.lanewise(VectorOperators.ASHR, 4)
+                                .and(0xF)
+                                .sub(8)
+                                .convert(VectorOperators.I2F, 0))
+                        .mul(d)
+                        .intoArray(a, ao + 32 * ib + 16 + k);
+            }
+        }
+    }
+
+    /** Q4_K: eight groups of 32 nibbles, each {@code d·scale·q − dmin·min}. */
+    private static void q4_K(MemorySegment w, long off, float[] a, int ao, int n, Scratch s) {
+        byte[] packed = s.packed;
+        for (int i = 0; i < n / 256; i++) {
+            long bo = off + 144L * i;
+            float d = LaneDots.half(w, bo);
+            float dmin = LaneDots.half(w, bo + 2);
+            Mem.scales12(w, bo + 4, packed);
+            for (int j = 0; j < 4; j++) {
+                float d1 = d * KScales.scale4(packed, 0, 2 * j);
+                float m1 = dmin * KScales.min4(packed, 0, 2 * j);
+                float d2 = d * KScales.scale4(packed, 0, 2 * j + 1);
+                float m2 = dmin * KScales.min4(packed, 0, 2 * j + 1);
+                int o = ao + 256 * i + 64 * j;
+                for (int k = 0; k < 32; k += L) {
+                    IntVector q = nibbleBytes(w, bo + 16 + 32L * j + k);
+                    ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0))
+                            .mul(d1)
+                            .sub(m1)
+                            .intoArray(a, o + k);
+                    ((FloatVector) q.lanewise(VectorOperators.ASHR, 4).and(0xF).convert(VectorOperators.I2F, 0))
+                            .mul(d2)
+                            .sub(m2)
+                            .intoArray(a, o + 32 + k);
+                }
+            }
+        }
+    }
+
+    /**
+     * Q6_K, Q3_K and Q2_K: sixteen groups of 16 small integers per block, each times {@code d·scale} (Q2_K: minus
+     * {@code dmin·min}).
+     */
+    private static void groups16(GgmlType type, MemorySegment w, long off, float[] a, int ao, int n, Scratch s) {
+        byte[] v = s.values;
+        byte[] packed = s.packed;
+        long block = type.rowBytes(256);
+        for (int i = 0; i < n / 256; i++) {
+            long bo = off + block * i;
+            float d;
+            float dmin = 0;
+            switch (type) {
+                case Q6_K -> {
+                    d = LaneDots.half(w, bo + 208);
+                    VectorDots.decodeQ6(w, bo, v);
+                }
+                case Q3_K -> {
+                    d = LaneDots.half(w, bo + 108);
+                    Mem.scales12(w, bo + 96, packed);
+                    LaneDots.q3Values(w, bo, v);
+                }
+                default -> {
+                    d = LaneDots.half(w, bo + 80);
+                    dmin = LaneDots.half(w, bo + 82);
+                    LaneDots.q2Values(w, bo, v);
+                }
+            }
+            for (int j = 0; j < 16; j++) {
+                float sc;
+                float m = 0;
+                switch (type) {
+                    case Q6_K -> sc = d * Mem.s8(w, bo + 192 + j);
+                    case Q3_K -> sc = d * KScales.scale3(packed, 0, j);
+                    default -> {
+                        int b = Mem.u8(w, bo + j);
+                        sc = d * (b & 0xF);
+                        m = dmin * (b >>> 4);
+                    }
+                }
+                for (int k = 0; k < 16; k += L) {
+                    ((FloatVector) ByteVector.fromArray(BP, v, 16 * j + k).convertShape(VectorOperators.B2F, FP, 0))
+                            .mul(sc)
+                            .sub(m)
+                            .intoArray(a, ao + 256 * i + 16 * j + k);
+                }
+            }
+        }
+    }
+
+    /** {@code L} bytes at {@code o} as int lanes (sign-extended; callers mask the nibbles). */
+    private static IntVector nibbleBytes(MemorySegment w, long o) {
+        return (IntVector) ByteVector.fromMemorySegment(BP, w, o, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, IP, 0);
     }
 
     /**

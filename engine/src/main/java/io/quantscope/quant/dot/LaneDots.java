@@ -68,7 +68,7 @@ final class LaneDots {
     }
 
     /** {@code L} signed bytes at {@code o} as float lanes. */
-    private static FloatVector bytes(MemorySegment w, long o) {
+    static FloatVector bytes(MemorySegment w, long o) {
         return (FloatVector) ByteVector.fromMemorySegment(BP, w, o, LE).convertShape(VectorOperators.B2F, FP, 0);
     }
 
@@ -216,18 +216,34 @@ final class LaneDots {
             for (int j = 0; j < 16; j++) {
                 sc[j] = d * KScales.scale3(packed, 0, j);
             }
-            ByteVector hm = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo, LE);
-            for (int n = 0; n < 2; n++) {
-                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 32 + 32L * n, LE);
-                for (int j = 0; j < 4; j++) {
-                    ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
-                    v.sub((byte) 4, hm.and((byte) (1 << (4 * n + j))).compare(VectorOperators.EQ, (byte) 0))
-                            .intoArray(a, 128 * n + 32 * j);
-                }
-            }
+            q3Values(w, bo, a);
             acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
         }
         return sum(acc);
+    }
+
+    /** The 256 values of a Q3_K block, in [-4, 3], into {@code a} (group {@code j}'s sixteen at {@code 16j}). */
+    static void q3Values(MemorySegment w, long bo, byte[] a) {
+        ByteVector hm = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo, LE);
+        for (int n = 0; n < 2; n++) {
+            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 32 + 32L * n, LE);
+            for (int j = 0; j < 4; j++) {
+                ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                v.sub((byte) 4, hm.and((byte) (1 << (4 * n + j))).compare(VectorOperators.EQ, (byte) 0))
+                        .intoArray(a, 128 * n + 32 * j);
+            }
+        }
+    }
+
+    /** The 256 two-bit values of a Q2_K block, in [0, 3], into {@code a} (group {@code j}'s sixteen at {@code 16j}). */
+    static void q2Values(MemorySegment w, long bo, byte[] a) {
+        for (int k = 0; k < 2; k++) {
+            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * k, LE);
+            q.and((byte) 3).intoArray(a, 128 * k);
+            q.lanewise(VectorOperators.LSHR, 2).and((byte) 3).intoArray(a, 128 * k + 32);
+            q.lanewise(VectorOperators.LSHR, 4).and((byte) 3).intoArray(a, 128 * k + 64);
+            q.lanewise(VectorOperators.LSHR, 6).intoArray(a, 128 * k + 96);
+        }
     }
 
     /** Q6_K · Q8_K: sixteen groups of 16 values in [-32, 31] with int8 scales. */
@@ -268,13 +284,7 @@ final class LaneDots {
                 sc[j] = d * (b & 0xF);
             }
             mins += in.d[yb + i] * half(w, bo + 82) * summs;
-            for (int k = 0; k < 2; k++) {
-                ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * k, LE);
-                q.and((byte) 3).intoArray(a, 128 * k);
-                q.lanewise(VectorOperators.LSHR, 2).and((byte) 3).intoArray(a, 128 * k + 32);
-                q.lanewise(VectorOperators.LSHR, 4).and((byte) 3).intoArray(a, 128 * k + 64);
-                q.lanewise(VectorOperators.LSHR, 6).intoArray(a, 128 * k + 96);
-            }
+            q2Values(w, bo, a);
             acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
         }
         return sum(acc) - mins;
