@@ -44,6 +44,28 @@ final class LaneDots {
 
     private LaneDots() {}
 
+    /**
+     * Per-thread buffers: a row kernel runs some 500,000 times per token of a 1B model, and fresh arrays there were most of what
+     * the heap grew by during generation.
+     */
+    private static final class Scratch {
+        final byte[] values = new byte[256];
+        final byte[] packed = new byte[12];
+        final float[] scales = new float[16];
+        short[] halves = new short[0];
+        float[] floats = new float[0];
+
+        Scratch ensure(int n) {
+            if (floats.length < n) {
+                halves = new short[n];
+                floats = new float[n];
+            }
+            return this;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
 
@@ -165,8 +187,9 @@ final class LaneDots {
         int nb = in.n / 256;
         int yb = row * nb;
         float[] y = in.qf;
-        byte[] packed = new byte[12];
-        float[] sc = new float[8];
+        Scratch s = SCRATCH.get();
+        byte[] packed = s.packed;
+        float[] sc = s.scales;
         FloatVector acc = FloatVector.zero(FP);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
@@ -205,9 +228,10 @@ final class LaneDots {
     static float q3_K(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;
-        byte[] a = new byte[256];
-        byte[] packed = new byte[12];
-        float[] sc = new float[16];
+        Scratch s = SCRATCH.get();
+        byte[] a = s.values;
+        byte[] packed = s.packed;
+        float[] sc = s.scales;
         FloatVector acc = FloatVector.zero(FP);
         for (int i = 0; i < nb; i++) {
             long bo = off + 110L * i;
@@ -250,8 +274,9 @@ final class LaneDots {
     static float q6_K(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;
-        byte[] a = new byte[256];
-        float[] sc = new float[16];
+        Scratch s = SCRATCH.get();
+        byte[] a = s.values;
+        float[] sc = s.scales;
         FloatVector acc = FloatVector.zero(FP);
         for (int i = 0; i < nb; i++) {
             long bo = off + 210L * i;
@@ -269,8 +294,9 @@ final class LaneDots {
     static float q2_K(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;
-        byte[] a = new byte[256];
-        float[] sc = new float[16];
+        Scratch s = SCRATCH.get();
+        byte[] a = s.values;
+        float[] sc = s.scales;
         FloatVector acc = FloatVector.zero(FP);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
@@ -292,8 +318,9 @@ final class LaneDots {
 
     /** F16 · F16-rounded activations: products exact in float, accumulated per lane. */
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
-        float[] a = new float[n];
-        halves(w, off, new short[n], a, n);
+        Scratch s = SCRATCH.get().ensure(n);
+        float[] a = s.floats;
+        halves(w, off, s.halves, a, n);
         return floats(a, y, yo, n);
     }
 
@@ -303,8 +330,9 @@ final class LaneDots {
     static void f16Rows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         int n = in.n;
-        short[] h = new short[n];
-        float[] a = new float[n];
+        Scratch s = SCRATCH.get().ensure(n);
+        short[] h = s.halves;
+        float[] a = s.floats;
         for (int j = 0; j < nRows; j++) {
             halves(w, off + j * rowBytes, h, a, n);
             for (int t = 0; t < in.rows; t++) {
