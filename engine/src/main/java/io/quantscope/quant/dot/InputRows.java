@@ -91,12 +91,15 @@ public final class InputRows {
             case Q8_1 -> quantizeQ8(x, total, true);
             case Q8_K -> quantizeQ8K(x, total);
         }
-        if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
-            for (int i = 0; i < total; i++) {
-                qf[i] = qs[i];
+        boolean lanes = LaneBatch.applies(format, rows);
+        if (!lanes || exactBatches) {
+            // qs as floats for the one-token lane kernels; a lane batch reads valuesT instead
+            if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
+                for (int i = 0; i < total; i++) {
+                    qf[i] = qs[i];
+                }
             }
         }
-        boolean lanes = LaneBatch.applies(format, rows);
         lanePad = 0;
         if (lanes) {
             fillValuesT();

@@ -38,9 +38,6 @@ final class LaneBatch {
     private static final class Scratch {
         float[] a = new float[0];
         byte[] bytes = new byte[0];
-        short[] halves = new short[0];
-        final byte[] values = new byte[256];
-        final byte[] packed = new byte[12];
         float[] acc = new float[0];
     }
 
@@ -54,7 +51,7 @@ final class LaneBatch {
      * would not round.
      */
     static boolean applies(InputFormat input, int tokens) {
-        return LaneDots.ENABLED && tokens >= MIN_TOKENS && input != InputFormat.Q8_1 && InputRows.GROUP == L;
+        return LaneDots.ENABLED && tokens >= MIN_TOKENS && input != InputFormat.Q8_1;
     }
 
     /**
@@ -112,20 +109,11 @@ final class LaneBatch {
             GgmlType type, MemorySegment w, long off, int rowBytes, float[] a, int ao, int n, Scratch s) {
         switch (type) {
             case F32 -> MemorySegment.copy(w, Mem.FLOAT, off, a, ao, n);
-            case F16 -> {
-                if (s.halves.length < n) {
-                    s.halves = new short[n];
-                }
-                short[] h = s.halves;
-                MemorySegment.copy(w, Mem.SHORT, off, h, 0, n);
-                for (int i = 0; i < n; i++) {
-                    a[ao + i] = Float.float16ToFloat(h[i]);
-                }
-            }
+            case F16 -> LaneDots.halves(w, off, LaneDots.scratch().ensure(n).halves, a, ao, n);
             case Q8_0 -> q8_0(w, off, a, ao, n);
             case Q4_0 -> q4_0(w, off, a, ao, n);
-            case Q4_K -> q4_K(w, off, a, ao, n, s);
-            case Q6_K, Q3_K, Q2_K -> groups16(type, w, off, a, ao, n, s);
+            case Q4_K -> q4_K(w, off, a, ao, n, LaneDots.scratch());
+            case Q6_K, Q3_K, Q2_K -> groups16(type, w, off, a, ao, n, LaneDots.scratch());
             default -> {
                 if (s.bytes.length < rowBytes) {
                     s.bytes = new byte[rowBytes];
@@ -167,7 +155,7 @@ final class LaneBatch {
     }
 
     /** Q4_K: eight groups of 32 nibbles, each {@code d·scale·q − dmin·min}. */
-    private static void q4_K(MemorySegment w, long off, float[] a, int ao, int n, Scratch s) {
+    private static void q4_K(MemorySegment w, long off, float[] a, int ao, int n, LaneDots.Scratch s) {
         byte[] packed = s.packed;
         for (int i = 0; i < n / 256; i++) {
             long bo = off + 144L * i;
@@ -199,7 +187,8 @@ final class LaneBatch {
      * Q6_K, Q3_K and Q2_K: sixteen groups of 16 small integers per block, each times {@code d·scale} (Q2_K: minus
      * {@code dmin·min}).
      */
-    private static void groups16(GgmlType type, MemorySegment w, long off, float[] a, int ao, int n, Scratch s) {
+    private static void groups16(
+            GgmlType type, MemorySegment w, long off, float[] a, int ao, int n, LaneDots.Scratch s) {
         byte[] v = s.values;
         byte[] packed = s.packed;
         long block = type.rowBytes(256);

@@ -45,10 +45,11 @@ final class LaneDots {
     private LaneDots() {}
 
     /**
-     * Per-thread buffers: a row kernel runs some 500,000 times per token of a 1B model, and fresh arrays there were most of what
-     * the heap grew by during generation.
+     * Per-thread buffers of the lane code ({@link LaneBatch}'s row decoders use them too; neither calls the other): a
+     * row kernel runs some 500,000 times per token of a 1B model, and fresh arrays there were most of what the heap
+     * grew by during generation.
      */
-    private static final class Scratch {
+    static final class Scratch {
         final byte[] values = new byte[256];
         final byte[] packed = new byte[12];
         final float[] scales = new float[16];
@@ -65,6 +66,10 @@ final class LaneDots {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    static Scratch scratch() {
+        return SCRATCH.get();
+    }
 
     private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
@@ -320,7 +325,7 @@ final class LaneDots {
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
         Scratch s = SCRATCH.get().ensure(n);
         float[] a = s.floats;
-        halves(w, off, s.halves, a, n);
+        halves(w, off, s.halves, a, 0, n);
         return floats(a, y, yo, n);
     }
 
@@ -334,7 +339,7 @@ final class LaneDots {
         short[] h = s.halves;
         float[] a = s.floats;
         for (int j = 0; j < nRows; j++) {
-            halves(w, off + j * rowBytes, h, a, n);
+            halves(w, off + j * rowBytes, h, a, 0, n);
             for (int t = 0; t < in.rows; t++) {
                 out[outOff + j + t * stride] = floats(a, in.f, t * n, n);
             }
@@ -342,13 +347,13 @@ final class LaneDots {
     }
 
     /**
-     * A row of {@code n} halves to floats: copied out in bulk, then converted by a plain loop, which C2 compiles to the
+     * A row of {@code n} halves to floats at {@code a[ao ..]}: copied out in bulk, then converted by a plain loop, which C2 compiles to the
      * hardware conversion (16 values per instruction on AVX-512).
      */
-    private static void halves(MemorySegment w, long off, short[] h, float[] a, int n) {
+    static void halves(MemorySegment w, long off, short[] h, float[] a, int ao, int n) {
         MemorySegment.copy(w, SHORT, off, h, 0, n);
         for (int i = 0; i < n; i++) {
-            a[i] = Float.float16ToFloat(h[i]);
+            a[ao + i] = Float.float16ToFloat(h[i]);
         }
     }
 
