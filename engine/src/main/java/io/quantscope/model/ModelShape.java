@@ -11,6 +11,8 @@ import java.util.Locale;
  * any weights.
  *
  * @param tiedOutput true when the model has no output.weight and reuses token_embd.weight
+ * @param vocabulary the kind of tokenizer a synthetic model of this shape carries
+ * @param ropeTheta the RoPE frequency base ({@code llama.rope.freq_base})
  */
 public record ModelShape(
         String name,
@@ -21,26 +23,67 @@ public record ModelShape(
         int nHeadKv,
         int vocab,
         int contextLength,
-        boolean tiedOutput) {
+        boolean tiedOutput,
+        Vocab vocabulary,
+        float ropeTheta) {
+
+    /** The tokenizer of a synthetic model. */
+    public enum Vocab {
+        /** SentencePiece ({@code tokenizer.ggml.model = llama}) with byte fallback, as Llama 2 and TinyLlama. */
+        SENTENCE_PIECE,
+        /**
+         * GPT-2 byte-level BPE as Llama 3 lays it out ({@code gpt2}, pre-tokenizer {@code llama-bpe}): 128,000
+         * merged tokens, then 256 special tokens from {@code <|begin_of_text|>} (128000) on.
+         */
+        LLAMA3_BPE
+    }
+
+    /** A SentencePiece shape with RoPE base 10,000 (Llama 2's). */
+    public ModelShape(
+            String name,
+            int nLayer,
+            int dim,
+            int ffn,
+            int nHead,
+            int nHeadKv,
+            int vocab,
+            int contextLength,
+            boolean tiedOutput) {
+        this(name, nLayer, dim, ffn, nHead, nHeadKv, vocab, contextLength, tiedOutput, Vocab.SENTENCE_PIECE, 10000f);
+    }
 
     /** TinyLlama 1.1B: 22 layers, dim 2048, ffn 5632, 32 heads, 4 KV heads, vocabulary 32000. */
     public static ModelShape tinyllama() {
         return new ModelShape("TinyLlama-1.1B (synthetic)", 22, 2048, 5632, 32, 4, 32000, 2048, false);
     }
 
-    /** Llama-3-8B with {@code layers} layers (32 in the real model): dim 4096, ffn 14336, 8 KV heads, untied output. */
+    /**
+     * Llama-3-8B with {@code layers} layers (32 in the real model): dim 4096, ffn 14336, 8 KV heads, untied output,
+     * Llama 3's byte-level BPE vocabulary and RoPE base 500,000.
+     */
     public static ModelShape llama3_8b(int layers) {
-        return new ModelShape("Llama-3-8B (synthetic)", layers, 4096, 14336, 32, 8, 128256, 8192, false);
+        return new ModelShape(
+                "Llama-3-8B (synthetic)", layers, 4096, 14336, 32, 8, 128256, 8192, false, Vocab.LLAMA3_BPE, 500000f);
     }
 
     /**
-     * Parses a shape name: {@code tinyllama}, {@code llama3-8b}, {@code llama3-8b-layers=N}.
+     * Llama-3.2-1B: 16 layers, dim 2048, ffn 8192, 32 heads, 8 KV heads, output tied to the token embeddings, Llama 3's
+     * byte-level BPE vocabulary and RoPE base 500,000 (the long-context frequency factors are left out).
+     */
+    public static ModelShape llama32_1b() {
+        return new ModelShape(
+                "Llama-3.2-1B (synthetic)", 16, 2048, 8192, 32, 8, 128256, 131072, true, Vocab.LLAMA3_BPE, 500000f);
+    }
+
+    /**
+     * Parses a shape name: {@code tinyllama}, {@code llama3.2-1b}, {@code llama3-8b}, {@code llama3-8b-layers=N}.
      *
      * @throws IllegalArgumentException naming the accepted forms
      */
     public static ModelShape parse(String s) {
         String v = s.toLowerCase(Locale.ROOT);
         if (v.equals("tinyllama")) return tinyllama();
+        if (v.equals("llama3.2-1b")) return llama32_1b();
         if (v.equals("llama3-8b")) return llama3_8b(32);
         if (v.startsWith("llama3-8b-layers=")) {
             try {
@@ -51,7 +94,7 @@ public record ModelShape(
             }
         }
         throw new IllegalArgumentException(
-                "unknown shape '" + s + "' (expected tinyllama, llama3-8b or llama3-8b-layers=N)");
+                "unknown shape '" + s + "' (expected tinyllama, llama3.2-1b, llama3-8b or llama3-8b-layers=N)");
     }
 
     public int headDim() {

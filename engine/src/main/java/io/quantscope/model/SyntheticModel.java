@@ -12,6 +12,7 @@ import io.quantscope.gguf.GgufWriter;
 import io.quantscope.gguf.LlamaFileType;
 import io.quantscope.quant.Codecs;
 import io.quantscope.tensor.GgmlType;
+import io.quantscope.tokenizer.BpeTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -84,7 +85,34 @@ public final class SyntheticModel {
     }
 
     static GgufMetadata metadata(ModelShape s, GgmlType type) {
-        int vocab = s.vocab();
+        LlamaFileType ftype = switch (type) {
+            case F16 -> LlamaFileType.MOSTLY_F16;
+            case BF16 -> LlamaFileType.MOSTLY_BF16;
+            default -> LlamaFileType.ALL_F32;
+        };
+        GgufMetadata.Builder b = GgufMetadata.builder()
+                .put("general.architecture", GgufValue.ofString("llama"))
+                .put("general.name", GgufValue.ofString(s.name()))
+                .put("llama.context_length", GgufValue.ofUint32(s.contextLength()))
+                .put("llama.embedding_length", GgufValue.ofUint32(s.dim()))
+                .put("llama.block_count", GgufValue.ofUint32(s.nLayer()))
+                .put("llama.feed_forward_length", GgufValue.ofUint32(s.ffn()))
+                .put("llama.rope.dimension_count", GgufValue.ofUint32(s.headDim()))
+                .put("llama.attention.head_count", GgufValue.ofUint32(s.nHead()))
+                .put("llama.attention.head_count_kv", GgufValue.ofUint32(s.nHeadKv()))
+                .put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f))
+                .put("llama.rope.freq_base", GgufValue.ofFloat32(s.ropeTheta()))
+                .put(LlamaFileType.KEY, GgufValue.ofUint32(ftype.id()));
+        if (s.vocabulary() == ModelShape.Vocab.LLAMA3_BPE) {
+            llama3Vocabulary(b, s.vocab());
+        } else {
+            sentencePieceVocabulary(b, s.vocab());
+        }
+        return b.put("general.quantization_version", GgufValue.ofUint32(2)).build();
+    }
+
+    /** Byte fallback tokens, then letter pieces (half with a leading {@code ▁}) scored by rank; ids 0–2 unk/BOS/EOS. */
+    private static void sentencePieceVocabulary(GgufMetadata.Builder b, int vocab) {
         String[] tokens = new String[vocab];
         float[] scores = new float[vocab];
         int[] types = new int[vocab];
@@ -94,9 +122,9 @@ public final class SyntheticModel {
         types[0] = 2;
         types[1] = 3;
         types[2] = 3;
-        for (int b = 0; b < 256 && 3 + b < vocab; b++) {
-            tokens[3 + b] = String.format("<0x%02X>", b);
-            types[3 + b] = 6;
+        for (int c = 0; c < 256 && 3 + c < vocab; c++) {
+            tokens[3 + c] = String.format("<0x%02X>", c);
+            types[3 + c] = 6;
         }
         String letters = "abcdefghijklmnopqrstuvwxyz";
         for (int i = 259; i < vocab; i++) {
@@ -118,33 +146,76 @@ public final class SyntheticModel {
                 seen.add(tokens[i]);
             }
         }
-        LlamaFileType ftype = switch (type) {
-            case F16 -> LlamaFileType.MOSTLY_F16;
-            case BF16 -> LlamaFileType.MOSTLY_BF16;
-            default -> LlamaFileType.ALL_F32;
-        };
-        return GgufMetadata.builder()
-                .put("general.architecture", GgufValue.ofString("llama"))
-                .put("general.name", GgufValue.ofString(s.name()))
-                .put("llama.context_length", GgufValue.ofUint32(s.contextLength()))
-                .put("llama.embedding_length", GgufValue.ofUint32(s.dim()))
-                .put("llama.block_count", GgufValue.ofUint32(s.nLayer()))
-                .put("llama.feed_forward_length", GgufValue.ofUint32(s.ffn()))
-                .put("llama.rope.dimension_count", GgufValue.ofUint32(s.headDim()))
-                .put("llama.attention.head_count", GgufValue.ofUint32(s.nHead()))
-                .put("llama.attention.head_count_kv", GgufValue.ofUint32(s.nHeadKv()))
-                .put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f))
-                .put("llama.rope.freq_base", GgufValue.ofFloat32(10000f))
-                .put(LlamaFileType.KEY, GgufValue.ofUint32(ftype.id()))
-                .put("tokenizer.ggml.model", GgufValue.ofString("llama"))
+        b.put("tokenizer.ggml.model", GgufValue.ofString("llama"))
                 .put("tokenizer.ggml.tokens", GgufValue.ofArray(new GgufArray(GgufValueType.STRING, tokens)))
                 .put("tokenizer.ggml.scores", GgufValue.ofArray(new GgufArray(GgufValueType.FLOAT32, scores)))
                 .put("tokenizer.ggml.token_type", GgufValue.ofArray(new GgufArray(GgufValueType.INT32, types)))
                 .put("tokenizer.ggml.bos_token_id", GgufValue.ofUint32(1))
                 .put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(2))
-                .put("tokenizer.ggml.unknown_token_id", GgufValue.ofUint32(0))
-                .put("general.quantization_version", GgufValue.ofUint32(2))
-                .build();
+                .put("tokenizer.ggml.unknown_token_id", GgufValue.ofUint32(0));
+    }
+
+    /** Llama 3's special tokens below the reserved ones, by offset from 128000. */
+    private static final String[] LLAMA3_SPECIAL = {
+        "<|begin_of_text|>",
+        "<|end_of_text|>",
+        null,
+        null,
+        null,
+        null,
+        "<|start_header_id|>",
+        "<|end_header_id|>",
+        null,
+        "<|eot_id|>"
+    };
+
+    /**
+     * A byte-level BPE vocabulary laid out as Llama 3's: the 256 byte characters, then pieces of letters (with and
+     * without a leading {@code Ġ}, GPT-2's space) each made by one merge of an earlier piece and a letter, in merge
+     * order, up to id {@code vocab − 256}; then the 256 special tokens.
+     */
+    private static void llama3Vocabulary(GgufMetadata.Builder b, int vocab) {
+        int base = vocab - 256;
+        String[] tokens = new String[vocab];
+        int[] types = new int[vocab];
+        java.util.Arrays.fill(types, 1);
+        java.util.List<String> merges = new java.util.ArrayList<>();
+        for (int c = 0; c < 256; c++) {
+            tokens[c] = String.valueOf(BpeTokenizer.byteChar(c));
+        }
+        java.util.List<String> prefixes = new java.util.ArrayList<>();
+        prefixes.add(tokens[' ']);
+        for (char c = 'a'; c <= 'z'; c++) {
+            prefixes.add(String.valueOf(c));
+        }
+        int id = 256;
+        while (id < base) {
+            java.util.List<String> next = new java.util.ArrayList<>();
+            for (int p = 0; p < prefixes.size() && id < base; p++) {
+                for (char c = 'a'; c <= 'z' && id < base; c++) {
+                    String left = prefixes.get(p);
+                    tokens[id++] = left + c;
+                    merges.add(left + " " + c);
+                    next.add(left + c);
+                }
+            }
+            prefixes = next;
+        }
+        for (int i = 0; i < 256; i++) {
+            String named = i < LLAMA3_SPECIAL.length ? LLAMA3_SPECIAL[i] : null;
+            int reserved = i < 2 ? -1 : i < 6 ? i - 2 : i == 8 ? 4 : i - 5;
+            tokens[base + i] = named != null ? named : "<|reserved_special_token_" + reserved + "|>";
+            types[base + i] = 3;
+        }
+        b.put("tokenizer.ggml.model", GgufValue.ofString("gpt2"))
+                .put("tokenizer.ggml.pre", GgufValue.ofString("llama-bpe"))
+                .put("tokenizer.ggml.tokens", GgufValue.ofArray(new GgufArray(GgufValueType.STRING, tokens)))
+                .put("tokenizer.ggml.token_type", GgufValue.ofArray(new GgufArray(GgufValueType.INT32, types)))
+                .put(
+                        "tokenizer.ggml.merges",
+                        GgufValue.ofArray(new GgufArray(GgufValueType.STRING, merges.toArray(String[]::new))))
+                .put("tokenizer.ggml.bos_token_id", GgufValue.ofUint32(base))
+                .put("tokenizer.ggml.eos_token_id", GgufValue.ofUint32(base + 1));
     }
 
     /** The header of a model of this shape (no data): for planning and sizing without a file. */

@@ -33,6 +33,11 @@ public final class BpeTokenizer extends Tokenizer {
         }
     }
 
+    /** The printable character GPT-2's byte-level vocabulary uses for byte {@code b} (space is {@code Ġ}). */
+    public static char byteChar(int b) {
+        return BYTE_TO_CHAR[b & 0xFF];
+    }
+
     private final Pattern pattern;
     private final Map<String, Integer> ranks = new HashMap<>();
 

@@ -22,7 +22,7 @@ final class SynthCommand implements Callable<Integer> {
             names = "--shape",
             required = true,
             paramLabel = "SHAPE",
-            description = "tinyllama, llama3-8b or llama3-8b-layers=N.")
+            description = "tinyllama, llama3.2-1b, llama3-8b or llama3-8b-layers=N.")
     String shape;
 
     @Option(names = "--type", paramLabel = "TYPE", description = "F16 (default), BF16 or F32.")

@@ -109,7 +109,7 @@ final class LaneBatch {
             GgmlType type, MemorySegment w, long off, int rowBytes, float[] a, int ao, int n, Scratch s) {
         switch (type) {
             case F32 -> MemorySegment.copy(w, Mem.FLOAT, off, a, ao, n);
-            case F16 -> LaneDots.halves(w, off, LaneDots.scratch().ensure(n).halves, a, ao, n);
+            case F16 -> LaneDots.halves(w, off, a, ao, n);
             case Q8_0 -> q8_0(w, off, a, ao, n);
             case Q4_0 -> q4_0(w, off, a, ao, n);
             case Q4_K -> q4_K(w, off, a, ao, n, LaneDots.scratch());

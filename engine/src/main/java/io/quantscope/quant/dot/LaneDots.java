@@ -53,12 +53,10 @@ final class LaneDots {
         final byte[] values = new byte[256];
         final byte[] packed = new byte[12];
         final float[] scales = new float[16];
-        short[] halves = new short[0];
         float[] floats = new float[0];
 
         Scratch ensure(int n) {
             if (floats.length < n) {
-                halves = new short[n];
                 floats = new float[n];
             }
             return this;
@@ -321,56 +319,60 @@ final class LaneDots {
         return sum(acc) - mins;
     }
 
-    /** F16 · F16-rounded activations: products exact in float, accumulated per lane. */
+    /** Halves converted per pass of {@link #f16}: 8 KB of floats, so a chunk and its activations stay in L1. */
+    private static final int F16_CHUNK = 2048;
+
+    /**
+     * F16 · F16-rounded activations: products exact in float, accumulated per lane in four accumulators. The row is
+     * converted chunk by chunk, so even a long row (ffn_down's) never leaves L1 between its conversion and its products.
+     */
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
-        Scratch s = SCRATCH.get().ensure(n);
-        float[] a = s.floats;
-        halves(w, off, s.halves, a, 0, n);
-        return floats(a, y, yo, n);
+        float[] a = SCRATCH.get().ensure(Math.min(n, F16_CHUNK)).floats;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector acc2 = FloatVector.zero(FP);
+        FloatVector acc3 = FloatVector.zero(FP);
+        float tail = 0;
+        for (int c = 0; c < n; c += F16_CHUNK) {
+            int m = Math.min(F16_CHUNK, n - c);
+            halves(w, off + 2L * c, a, 0, m);
+            int yc = yo + c;
+            int i = 0;
+            for (; i + 4 * L <= m; i += 4 * L) {
+                acc0 = FloatVector.fromArray(FP, a, i).fma(FloatVector.fromArray(FP, y, yc + i), acc0);
+                acc1 = FloatVector.fromArray(FP, a, i + L).fma(FloatVector.fromArray(FP, y, yc + i + L), acc1);
+                acc2 = FloatVector.fromArray(FP, a, i + 2 * L).fma(FloatVector.fromArray(FP, y, yc + i + 2 * L), acc2);
+                acc3 = FloatVector.fromArray(FP, a, i + 3 * L).fma(FloatVector.fromArray(FP, y, yc + i + 3 * L), acc3);
+            }
+            for (; i < m; i++) {
+                tail += a[i] * y[yc + i];
+            }
+        }
+        return sum(acc0.add(acc1).add(acc2.add(acc3))) + tail;
     }
 
     /**
-     * F16 rows · each token, one row at a time, through {@link #f16}'s steps with the buffers shared across rows.
+     * F16 rows · each of a few tokens (fewer than a lane batch takes): {@link #f16} per row and token, so a token gets
+     * the same bits as on its own. A row's second and third conversions come from L1.
      */
     static void f16Rows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         int n = in.n;
-        Scratch s = SCRATCH.get().ensure(n);
-        short[] h = s.halves;
-        float[] a = s.floats;
         for (int j = 0; j < nRows; j++) {
-            halves(w, off + j * rowBytes, h, a, 0, n);
             for (int t = 0; t < in.rows; t++) {
-                out[outOff + j + t * stride] = floats(a, in.f, t * n, n);
+                out[outOff + j + t * stride] = f16(w, off + j * rowBytes, in.f, t * n, n);
             }
         }
     }
 
     /**
-     * A row of {@code n} halves to floats at {@code a[ao ..]}: copied out in bulk, then converted by a plain loop, which C2 compiles to the
-     * hardware conversion (16 values per instruction on AVX-512).
+     * {@code n} halves at {@code off} to floats at {@code a[ao ..]} by a plain loop straight from the segment, which C2
+     * compiles to the hardware conversion (16 values per instruction on AVX-512): exact, subnormals included.
      */
-    static void halves(MemorySegment w, long off, short[] h, float[] a, int ao, int n) {
-        MemorySegment.copy(w, SHORT, off, h, 0, n);
+    static void halves(MemorySegment w, long off, float[] a, int ao, int n) {
         for (int i = 0; i < n; i++) {
-            a[ao + i] = Float.float16ToFloat(h[i]);
+            a[ao + i] = Float.float16ToFloat(w.get(SHORT, off + 2L * i));
         }
-    }
-
-    /** {@code a · y[yo ..]}, accumulated per lane. */
-    private static float floats(float[] a, float[] y, int yo, int n) {
-        FloatVector acc0 = FloatVector.zero(FP);
-        FloatVector acc1 = FloatVector.zero(FP);
-        int i = 0;
-        for (; i + 2 * L <= n; i += 2 * L) {
-            acc0 = FloatVector.fromArray(FP, a, i).fma(FloatVector.fromArray(FP, y, yo + i), acc0);
-            acc1 = FloatVector.fromArray(FP, a, i + L).fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
-        }
-        float sum = sum(acc0.add(acc1));
-        for (; i < n; i++) {
-            sum += a[i] * y[yo + i];
-        }
-        return sum;
     }
 
     /** F32 · F32, accumulated per lane. */
