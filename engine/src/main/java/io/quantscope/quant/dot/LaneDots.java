@@ -53,6 +53,9 @@ final class LaneDots {
         final byte[] values = new byte[256];
         final byte[] packed = new byte[12];
         final float[] scales = new float[16];
+        /** An accumulator handed to {@link #groups} in memory, not as a vector (see there). */
+        final float[] lanes = new float[L];
+
         float[] floats = new float[0];
 
         Scratch ensure(int n) {
@@ -169,9 +172,14 @@ final class LaneDots {
         return s;
     }
 
-    /** Σ over {@code groups} groups of {@code size} decoded values: {@code scale[g]·Σ a·y}, as float lanes. */
-    private static FloatVector groups(
-            byte[] a, float[] y, int yo, float[] scale, int groups, int size, FloatVector acc) {
+    /**
+     * Σ over {@code groups} groups of {@code size} decoded values: {@code scale[g]·Σ a·y}, added to the float lanes in
+     * {@code acc}. The accumulator travels through memory because C2 does not always inline this method into its three
+     * callers, and a vector passed to or returned from a call that is not inlined is boxed: a float[16] and a vector
+     * object per 256 weights, which JFR showed as most of the garbage in Q6_K generation.
+     */
+    private static void groups(byte[] a, float[] y, int yo, float[] scale, int groups, int size, float[] acc) {
+        FloatVector sum = FloatVector.fromArray(FP, acc, 0);
         for (int g = 0; g < groups; g++) {
             int o = g * size;
             FloatVector t = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
@@ -180,9 +188,9 @@ final class LaneDots {
                 t = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
                         .fma(FloatVector.fromArray(FP, y, yo + o + k), t);
             }
-            acc = t.fma(FloatVector.broadcast(FP, scale[g]), acc);
+            sum = t.fma(FloatVector.broadcast(FP, scale[g]), sum);
         }
-        return acc;
+        sum.intoArray(acc, 0);
     }
 
     /** Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins; nibbles widened straight to int lanes. */
@@ -235,7 +243,8 @@ final class LaneDots {
         byte[] a = s.values;
         byte[] packed = s.packed;
         float[] sc = s.scales;
-        FloatVector acc = FloatVector.zero(FP);
+        float[] acc = s.lanes;
+        java.util.Arrays.fill(acc, 0f);
         for (int i = 0; i < nb; i++) {
             long bo = off + 110L * i;
             float d = half(w, bo + 108) * in.d[yb + i];
@@ -244,9 +253,9 @@ final class LaneDots {
                 sc[j] = d * KScales.scale3(packed, 0, j);
             }
             q3Values(w, bo, a);
-            acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+            groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
         }
-        return sum(acc);
+        return sum(FloatVector.fromArray(FP, acc, 0));
     }
 
     /** The 256 values of a Q3_K block, in [-4, 3], into {@code a} (group {@code j}'s sixteen at {@code 16j}). */
@@ -280,7 +289,8 @@ final class LaneDots {
         Scratch s = SCRATCH.get();
         byte[] a = s.values;
         float[] sc = s.scales;
-        FloatVector acc = FloatVector.zero(FP);
+        float[] acc = s.lanes;
+        java.util.Arrays.fill(acc, 0f);
         for (int i = 0; i < nb; i++) {
             long bo = off + 210L * i;
             float d = half(w, bo + 208) * in.d[yb + i];
@@ -288,9 +298,9 @@ final class LaneDots {
             for (int j = 0; j < 16; j++) {
                 sc[j] = d * Mem.s8(w, bo + 192 + j);
             }
-            acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+            groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
         }
-        return sum(acc);
+        return sum(FloatVector.fromArray(FP, acc, 0));
     }
 
     /** Q2_K · Q8_K: sixteen groups of 16 two-bit values with 4-bit scales and mins. */
@@ -300,7 +310,8 @@ final class LaneDots {
         Scratch s = SCRATCH.get();
         byte[] a = s.values;
         float[] sc = s.scales;
-        FloatVector acc = FloatVector.zero(FP);
+        float[] acc = s.lanes;
+        java.util.Arrays.fill(acc, 0f);
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long bo = off + 84L * i;
@@ -314,9 +325,9 @@ final class LaneDots {
             }
             mins += in.d[yb + i] * half(w, bo + 82) * summs;
             q2Values(w, bo, a);
-            acc = groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+            groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
         }
-        return sum(acc) - mins;
+        return sum(FloatVector.fromArray(FP, acc, 0)) - mins;
     }
 
     /** Halves converted per pass of {@link #f16}: 8 KB of floats, so a chunk and its activations stay in L1. */
