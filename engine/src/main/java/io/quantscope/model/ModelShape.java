@@ -1,6 +1,8 @@
 package io.quantscope.model;
 
 import io.quantscope.gguf.GgufLayout.TensorSpec;
+import io.quantscope.gguf.GgufMetadata;
+import io.quantscope.gguf.GgufValue;
 import io.quantscope.tensor.GgmlType;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,6 +97,25 @@ public record ModelShape(
         }
         throw new IllegalArgumentException(
                 "unknown shape '" + s + "' (expected tinyllama, llama3.2-1b, llama3-8b or llama3-8b-layers=N)");
+    }
+
+    /**
+     * A metadata builder holding the architecture, the name and this shape's {@code llama.*} hyperparameters, in the
+     * order llama.cpp's converter writes them; the caller adds the file type and the vocabulary.
+     */
+    public GgufMetadata.Builder llamaMetadata(float rmsEps) {
+        return GgufMetadata.builder()
+                .put("general.architecture", GgufValue.ofString("llama"))
+                .put("general.name", GgufValue.ofString(name))
+                .put("llama.context_length", GgufValue.ofUint32(contextLength))
+                .put("llama.embedding_length", GgufValue.ofUint32(dim))
+                .put("llama.block_count", GgufValue.ofUint32(nLayer))
+                .put("llama.feed_forward_length", GgufValue.ofUint32(ffn))
+                .put("llama.rope.dimension_count", GgufValue.ofUint32(headDim()))
+                .put("llama.attention.head_count", GgufValue.ofUint32(nHead))
+                .put("llama.attention.head_count_kv", GgufValue.ofUint32(nHeadKv))
+                .put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(rmsEps))
+                .put("llama.rope.freq_base", GgufValue.ofFloat32(ropeTheta));
     }
 
     public int headDim() {

@@ -90,19 +90,7 @@ public final class SyntheticModel {
             case BF16 -> LlamaFileType.MOSTLY_BF16;
             default -> LlamaFileType.ALL_F32;
         };
-        GgufMetadata.Builder b = GgufMetadata.builder()
-                .put("general.architecture", GgufValue.ofString("llama"))
-                .put("general.name", GgufValue.ofString(s.name()))
-                .put("llama.context_length", GgufValue.ofUint32(s.contextLength()))
-                .put("llama.embedding_length", GgufValue.ofUint32(s.dim()))
-                .put("llama.block_count", GgufValue.ofUint32(s.nLayer()))
-                .put("llama.feed_forward_length", GgufValue.ofUint32(s.ffn()))
-                .put("llama.rope.dimension_count", GgufValue.ofUint32(s.headDim()))
-                .put("llama.attention.head_count", GgufValue.ofUint32(s.nHead()))
-                .put("llama.attention.head_count_kv", GgufValue.ofUint32(s.nHeadKv()))
-                .put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(1e-5f))
-                .put("llama.rope.freq_base", GgufValue.ofFloat32(s.ropeTheta()))
-                .put(LlamaFileType.KEY, GgufValue.ofUint32(ftype.id()));
+        GgufMetadata.Builder b = s.llamaMetadata(1e-5f).put(LlamaFileType.KEY, GgufValue.ofUint32(ftype.id()));
         if (s.vocabulary() == ModelShape.Vocab.LLAMA3_BPE) {
             llama3Vocabulary(b, s.vocab());
         } else {

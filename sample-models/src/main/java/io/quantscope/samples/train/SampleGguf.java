@@ -22,20 +22,19 @@ final class SampleGguf {
     static void write(Path out, TrainableLlama model, VocabTrainer.Vocab vocab, String name, GgmlType type)
             throws IOException {
         TrainSettings.Shape s = model.shape;
-        ModelShape shape =
-                new ModelShape(name, s.layers(), s.dim(), s.ffn(), s.heads(), s.kvHeads(), s.vocab(), s.seq(), false);
-        GgufMetadata metadata = vocab.putInto(GgufMetadata.builder()
-                        .put("general.architecture", GgufValue.ofString("llama"))
-                        .put("general.name", GgufValue.ofString(name))
-                        .put("llama.context_length", GgufValue.ofUint32(s.seq()))
-                        .put("llama.embedding_length", GgufValue.ofUint32(s.dim()))
-                        .put("llama.block_count", GgufValue.ofUint32(s.layers()))
-                        .put("llama.feed_forward_length", GgufValue.ofUint32(s.ffn()))
-                        .put("llama.rope.dimension_count", GgufValue.ofUint32(s.headDim()))
-                        .put("llama.attention.head_count", GgufValue.ofUint32(s.heads()))
-                        .put("llama.attention.head_count_kv", GgufValue.ofUint32(s.kvHeads()))
-                        .put("llama.attention.layer_norm_rms_epsilon", GgufValue.ofFloat32(TrainableLlama.EPS))
-                        .put("llama.rope.freq_base", GgufValue.ofFloat32(TrainableLlama.ROPE_BASE))
+        ModelShape shape = new ModelShape(
+                name,
+                s.layers(),
+                s.dim(),
+                s.ffn(),
+                s.heads(),
+                s.kvHeads(),
+                s.vocab(),
+                s.seq(),
+                false,
+                ModelShape.Vocab.SENTENCE_PIECE,
+                TrainableLlama.ROPE_BASE);
+        GgufMetadata metadata = vocab.putInto(shape.llamaMetadata(TrainableLlama.EPS)
                         .put("llama.vocab_size", GgufValue.ofUint32(s.vocab()))
                         .put(
                                 LlamaFileType.KEY,
