@@ -16,6 +16,9 @@ import io.quantscope.tokenizer.BpeTokenizer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -166,19 +169,19 @@ public final class SyntheticModel {
         int base = vocab - 256;
         String[] tokens = new String[vocab];
         int[] types = new int[vocab];
-        java.util.Arrays.fill(types, 1);
-        java.util.List<String> merges = new java.util.ArrayList<>();
+        Arrays.fill(types, 1);
+        List<String> merges = new ArrayList<>();
         for (int c = 0; c < 256; c++) {
             tokens[c] = String.valueOf(BpeTokenizer.byteChar(c));
         }
-        java.util.List<String> prefixes = new java.util.ArrayList<>();
+        List<String> prefixes = new ArrayList<>();
         prefixes.add(tokens[' ']);
         for (char c = 'a'; c <= 'z'; c++) {
             prefixes.add(String.valueOf(c));
         }
         int id = 256;
         while (id < base) {
-            java.util.List<String> next = new java.util.ArrayList<>();
+            List<String> next = new ArrayList<>();
             for (int p = 0; p < prefixes.size() && id < base; p++) {
                 for (char c = 'a'; c <= 'z' && id < base; c++) {
                     String left = prefixes.get(p);

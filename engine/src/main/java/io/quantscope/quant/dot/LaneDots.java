@@ -58,6 +58,12 @@ final class LaneDots {
 
         float[] floats = new float[0];
 
+        /** {@link #lanes}, zeroed for a new row. */
+        float[] clearedLanes() {
+            java.util.Arrays.fill(lanes, 0f);
+            return lanes;
+        }
+
         Scratch ensure(int n) {
             if (floats.length < n) {
                 floats = new float[n];
@@ -173,18 +179,18 @@ final class LaneDots {
     }
 
     /**
-     * Σ over {@code groups} groups of {@code size} decoded values: {@code scale[g]·Σ a·y}, added to the float lanes in
-     * {@code acc}. The accumulator travels through memory because C2 does not always inline this method into its three
-     * callers, and a vector passed to or returned from a call that is not inlined is boxed: a float[16] and a vector
-     * object per 256 weights, which JFR showed as most of the garbage in Q6_K generation.
+     * Σ over the sixteen groups of sixteen decoded values of a K block: {@code scale[g]·Σ a·y}, added to the float
+     * lanes in {@code acc}. The accumulator travels through memory because C2 does not always inline this method into
+     * its three callers, and a vector passed to or returned from a call that is not inlined is boxed: a float[16] and a
+     * vector object per 256 weights, which JFR showed as most of the garbage in Q6_K generation.
      */
-    private static void groups(byte[] a, float[] y, int yo, float[] scale, int groups, int size, float[] acc) {
+    private static void groups(byte[] a, float[] y, int yo, float[] scale, float[] acc) {
         FloatVector sum = FloatVector.fromArray(FP, acc, 0);
-        for (int g = 0; g < groups; g++) {
-            int o = g * size;
+        for (int g = 0; g < 16; g++) {
+            int o = g * 16;
             FloatVector t = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
                     .mul(FloatVector.fromArray(FP, y, yo + o));
-            for (int k = L; k < size; k += L) {
+            for (int k = L; k < 16; k += L) {
                 t = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
                         .fma(FloatVector.fromArray(FP, y, yo + o + k), t);
             }
@@ -243,8 +249,7 @@ final class LaneDots {
         byte[] a = s.values;
         byte[] packed = s.packed;
         float[] sc = s.scales;
-        float[] acc = s.lanes;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = s.clearedLanes();
         for (int i = 0; i < nb; i++) {
             long bo = off + 110L * i;
             float d = half(w, bo + 108) * in.d[yb + i];
@@ -253,7 +258,7 @@ final class LaneDots {
                 sc[j] = d * KScales.scale3(packed, 0, j);
             }
             q3Values(w, bo, a);
-            groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+            groups(a, in.qf, (yb + i) * 256, sc, acc);
         }
         return sum(FloatVector.fromArray(FP, acc, 0));
     }
@@ -289,8 +294,7 @@ final class LaneDots {
         Scratch s = SCRATCH.get();
         byte[] a = s.values;
         float[] sc = s.scales;
-        float[] acc = s.lanes;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = s.clearedLanes();
         for (int i = 0; i < nb; i++) {
             long bo = off + 210L * i;
             float d = half(w, bo + 208) * in.d[yb + i];
@@ -298,7 +302,7 @@ final class LaneDots {
             for (int j = 0; j < 16; j++) {
                 sc[j] = d * Mem.s8(w, bo + 192 + j);
             }
-            groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+            groups(a, in.qf, (yb + i) * 256, sc, acc);
         }
         return sum(FloatVector.fromArray(FP, acc, 0));
     }
@@ -310,8 +314,7 @@ final class LaneDots {
         Scratch s = SCRATCH.get();
         byte[] a = s.values;
         float[] sc = s.scales;
-        float[] acc = s.lanes;
-        java.util.Arrays.fill(acc, 0f);
+        float[] acc = s.clearedLanes();
         float mins = 0;
         for (int i = 0; i < nb; i++) {
             long bo = off + 84L * i;
@@ -325,7 +328,7 @@ final class LaneDots {
             }
             mins += in.d[yb + i] * half(w, bo + 82) * summs;
             q2Values(w, bo, a);
-            groups(a, in.qf, (yb + i) * 256, sc, 16, 16, acc);
+            groups(a, in.qf, (yb + i) * 256, sc, acc);
         }
         return sum(FloatVector.fromArray(FP, acc, 0)) - mins;
     }
