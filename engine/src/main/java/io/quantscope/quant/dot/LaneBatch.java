@@ -204,12 +204,12 @@ final class LaneBatch {
                 case Q3_K -> {
                     d = LaneDots.half(w, bo + 108);
                     Mem.scales12(w, bo + 96, packed);
-                    LaneDots.q3Values(w, bo, v);
+                    LaneDots.q3Values(w, bo, v, 0);
                 }
                 default -> {
                     d = LaneDots.half(w, bo + 80);
                     dmin = LaneDots.half(w, bo + 82);
-                    LaneDots.q2Values(w, bo, v);
+                    LaneDots.q2Values(w, bo, v, 0);
                 }
             }
             for (int j = 0; j < 16; j++) {

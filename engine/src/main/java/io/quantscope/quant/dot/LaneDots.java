@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -53,15 +54,22 @@ final class LaneDots {
         final byte[] values = new byte[256];
         final byte[] packed = new byte[12];
         final float[] scales = new float[16];
-        /** An accumulator handed to {@link #groups} in memory, not as a vector (see there). */
-        final float[] lanes = new float[L];
 
         float[] floats = new float[0];
 
-        /** {@link #lanes}, zeroed for a new row. */
-        float[] clearedLanes() {
-            java.util.Arrays.fill(lanes, 0f);
-            return lanes;
+        /** A K row's decoded values, and its groups' scales and mins (one per sixteen values). */
+        byte[] rowValues = new byte[0];
+
+        float[] rowScales = new float[0];
+        float[] rowMins = new float[0];
+
+        Scratch ensureRow(int n) {
+            if (rowValues.length < n) {
+                rowValues = new byte[n];
+                rowScales = new float[n / 16];
+                rowMins = new float[n / 16];
+            }
+            return this;
         }
 
         Scratch ensure(int n) {
@@ -179,28 +187,210 @@ final class LaneDots {
     }
 
     /**
-     * Σ over the sixteen groups of sixteen decoded values of a K block: {@code scale[g]·Σ a·y}, added to the float
-     * lanes in {@code acc}. The accumulator travels through memory because C2 does not always inline this method into
-     * its three callers, and a vector passed to or returned from a call that is not inlined is boxed: a float[16] and a
-     * vector object per 256 weights, which JFR showed as most of the garbage in Q6_K generation.
+     * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}, in four accumulators so consecutive
+     * groups do not wait on one another's multiply-add. The K kernels decode a whole row first (values and one scale per
+     * group), so this loop is one call per row: a vector never crosses a call that C2 might not inline (it would be boxed,
+     * as JFR once showed for a per-block version of this loop).
      */
-    private static void groups(byte[] a, float[] y, int yo, float[] scale, float[] acc) {
-        FloatVector sum = FloatVector.fromArray(FP, acc, 0);
-        for (int g = 0; g < 16; g++) {
-            int o = g * 16;
-            FloatVector t = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + o));
+    private static float rowGroups(byte[] a, float[] scale, float[] y, int yo, int n) {
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector acc2 = FloatVector.zero(FP);
+        FloatVector acc3 = FloatVector.zero(FP);
+        for (int g = 0; g < n / 16; g += 4) {
+            int o = 16 * g;
+            int yg = yo + o;
+            FloatVector t0 = values(a, o).mul(FloatVector.fromArray(FP, y, yg));
+            FloatVector t1 = values(a, o + 16).mul(FloatVector.fromArray(FP, y, yg + 16));
+            FloatVector t2 = values(a, o + 32).mul(FloatVector.fromArray(FP, y, yg + 32));
+            FloatVector t3 = values(a, o + 48).mul(FloatVector.fromArray(FP, y, yg + 48));
             for (int k = L; k < 16; k += L) {
-                t = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
-                        .fma(FloatVector.fromArray(FP, y, yo + o + k), t);
+                t0 = values(a, o + k).fma(FloatVector.fromArray(FP, y, yg + k), t0);
+                t1 = values(a, o + 16 + k).fma(FloatVector.fromArray(FP, y, yg + 16 + k), t1);
+                t2 = values(a, o + 32 + k).fma(FloatVector.fromArray(FP, y, yg + 32 + k), t2);
+                t3 = values(a, o + 48 + k).fma(FloatVector.fromArray(FP, y, yg + 48 + k), t3);
             }
-            sum = t.fma(FloatVector.broadcast(FP, scale[g]), sum);
+            acc0 = t0.fma(FloatVector.broadcast(FP, scale[g]), acc0);
+            acc1 = t1.fma(FloatVector.broadcast(FP, scale[g + 1]), acc1);
+            acc2 = t2.fma(FloatVector.broadcast(FP, scale[g + 2]), acc2);
+            acc3 = t3.fma(FloatVector.broadcast(FP, scale[g + 3]), acc3);
         }
-        sum.intoArray(acc, 0);
+        return sum(acc0.add(acc1).add(acc2.add(acc3)));
     }
 
-    /** Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins; nibbles widened straight to int lanes. */
+    /**
+     * {@code L} signed bytes of {@code a} at {@code o} as float lanes. Small enough that C2 always inlines it: a vector
+     * returned from a call it does not inline is boxed.
+     */
+    private static FloatVector values(byte[] a, int o) {
+        return (FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0);
+    }
+
+    /**
+     * {@code Σ a[ao+k]·b[bo+k]} over {@code len} values, a multiple of 16, per lane: a row's group scales (or mins)
+     * times the activations' sums of 16, the part of a K row's product that an offset or a min contributes.
+     */
+    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector acc = FloatVector.zero(FP);
+        for (int k = 0; k < len; k += L) {
+            acc = FloatVector.fromArray(FP, a, ao + k).fma(FloatVector.fromArray(FP, b, bo + k), acc);
+        }
+        return sum(acc);
+    }
+
+    /**
+     * Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. With 16 float lanes the twelve packed scale bytes are
+     * unpacked in one int vector into sixteen float lanes (eight scales, then eight mins); a group's scale reaches all
+     * lanes by a permute, and the mins meet the activations' sums of 32 in one multiply per block, so no scalar work is
+     * left per block but its two fp16 scales. Nibbles are widened straight to int lanes; the four 64-value chunks of a
+     * block are written out because C2 compiled the loop over them to code two thirds as fast.
+     */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
+        if (L != 16) {
+            return q4_KAnyWidth(w, off, in, row);
+        }
+        int nb = in.n / 256;
+        int yb = row * nb;
+        float[] y = in.qf;
+        float[] ksum = in.ksum32;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector accMin = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 144L * i;
+            float dy = in.d[yb + i];
+            FloatVector scaleMin = scalesAndMins4(w, bo + 4);
+            accMin = scaleMin.mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
+                    .fma(FloatVector.broadcast(FP, half(w, bo + 2) * dy), accMin);
+            FloatVector sc = scaleMin.mul(half(w, bo) * dy);
+            int yo = (yb + i) * 256;
+            {
+                long qo = bo + 16 + 32 * 0;
+                int yj = yo + 64 * 0;
+                IntVector q0 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
+                IntVector q1 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
+                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj));
+                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
+                FloatVector hi = ((FloatVector)
+                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj + 32));
+                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
+                acc0 = lo.fma(sc.rearrange(LANE0), acc0);
+                acc1 = hi.fma(sc.rearrange(LANE1), acc1);
+            }
+            {
+                long qo = bo + 16 + 32 * 1;
+                int yj = yo + 64 * 1;
+                IntVector q0 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
+                IntVector q1 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
+                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj));
+                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
+                FloatVector hi = ((FloatVector)
+                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj + 32));
+                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
+                acc0 = lo.fma(sc.rearrange(LANE2), acc0);
+                acc1 = hi.fma(sc.rearrange(LANE3), acc1);
+            }
+            {
+                long qo = bo + 16 + 32 * 2;
+                int yj = yo + 64 * 2;
+                IntVector q0 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
+                IntVector q1 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
+                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj));
+                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
+                FloatVector hi = ((FloatVector)
+                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj + 32));
+                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
+                acc0 = lo.fma(sc.rearrange(LANE4), acc0);
+                acc1 = hi.fma(sc.rearrange(LANE5), acc1);
+            }
+            {
+                long qo = bo + 16 + 32 * 3;
+                int yj = yo + 64 * 3;
+                IntVector q0 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
+                IntVector q1 = (IntVector)
+                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
+                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj));
+                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
+                FloatVector hi = ((FloatVector)
+                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yj + 32));
+                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
+                acc0 = lo.fma(sc.rearrange(LANE6), acc0);
+                acc1 = hi.fma(sc.rearrange(LANE7), acc1);
+            }
+        }
+        return sum(acc0.add(acc1)) - sum(accMin);
+    }
+
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
+    private static final VectorOperators.Conversion<Byte, Integer> UB2I = VectorOperators.ZERO_EXTEND_B2I;
+
+    private static final VectorShuffle<Integer> SCALE_WORDS = VectorShuffle.fromValues(I128, 0, 2, 1, 2);
+    private static final VectorShuffle<Integer> HIGH_BIT_WORDS = VectorShuffle.fromValues(I128, 0, 0, 1, 1);
+    private static final IntVector SCALE_SHIFTS = IntVector.fromArray(I128, new int[] {0, 0, 0, 4}, 0);
+    private static final IntVector SCALE_MASKS =
+            IntVector.fromArray(I128, new int[] {0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f}, 0);
+    private static final IntVector HIGH_BIT_MASKS =
+            IntVector.fromArray(I128, new int[] {0, 0x03030303, 0, 0x03030303}, 0);
+
+    /**
+     * The twelve packed 6-bit scale bytes of a Q4_K/Q5_K block at {@code off} as sixteen float lanes: the eight scales,
+     * then the eight mins. As words {@code u0 u1 u2}: scales 0–3 are {@code u0 & 0x3f..}, mins 0–3 {@code u1 & 0x3f..};
+     * scales 4–7 take the low nibbles of {@code u2} and the top two bits of {@code u0}'s bytes, mins 4–7 the high nibbles
+     * of {@code u2} and the top bits of {@code u1}'s. Reads four bytes past the scales (the block's first quants).
+     */
+    static FloatVector scalesAndMins4(MemorySegment w, long off) {
+        IntVector u = IntVector.fromMemorySegment(I128, w, off, LE);
+        IntVector low = u.rearrange(SCALE_WORDS)
+                .lanewise(VectorOperators.LSHR, SCALE_SHIFTS)
+                .and(SCALE_MASKS);
+        IntVector high =
+                u.rearrange(HIGH_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(HIGH_BIT_MASKS);
+        return (FloatVector) low.or(high.lanewise(VectorOperators.LSHL, 4))
+                .reinterpretAsBytes()
+                .convertShape(VectorOperators.B2F, FP, 0);
+    }
+
+    /** Permutes that copy lane {@code k} to every lane (of 16). */
+    private static final VectorShuffle<Float> LANE0 = lane(0);
+
+    private static final VectorShuffle<Float> LANE1 = lane(1);
+    private static final VectorShuffle<Float> LANE2 = lane(2);
+    private static final VectorShuffle<Float> LANE3 = lane(3);
+    private static final VectorShuffle<Float> LANE4 = lane(4);
+    private static final VectorShuffle<Float> LANE5 = lane(5);
+    private static final VectorShuffle<Float> LANE6 = lane(6);
+    private static final VectorShuffle<Float> LANE7 = lane(7);
+
+    private static VectorShuffle<Float> lane(int k) {
+        return VectorShuffle.fromOp(FP, i -> k % FP.length());
+    }
+
+    /** {@link #q4_K} for vectors of other than 16 float lanes: scales and mins unpacked one by one. */
+    static float q4_KAnyWidth(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 256;
         int yb = row * nb;
         float[] y = in.qf;
@@ -243,94 +433,98 @@ final class LaneDots {
 
     /** Q3_K · Q8_K: sixteen groups of 16 values in [-4, 3] (two bits, and a high bit that, unset, takes 4 off). */
     static float q3_K(MemorySegment w, long off, InputRows in, int row) {
-        int nb = in.n / 256;
+        int n = in.n;
+        int nb = n / 256;
         int yb = row * nb;
-        Scratch s = SCRATCH.get();
-        byte[] a = s.values;
+        Scratch s = SCRATCH.get().ensureRow(n);
+        byte[] a = s.rowValues;
         byte[] packed = s.packed;
-        float[] sc = s.scales;
-        float[] acc = s.clearedLanes();
+        float[] sc = s.rowScales;
         for (int i = 0; i < nb; i++) {
             long bo = off + 110L * i;
             float d = half(w, bo + 108) * in.d[yb + i];
             Mem.scales12(w, bo + 96, packed);
             for (int j = 0; j < 16; j++) {
-                sc[j] = d * KScales.scale3(packed, 0, j);
+                sc[16 * i + j] = d * KScales.scale3(packed, 0, j);
             }
-            q3Values(w, bo, a);
-            groups(a, in.qf, (yb + i) * 256, sc, acc);
+            q3Values(w, bo, a, 256 * i);
         }
-        return sum(FloatVector.fromArray(FP, acc, 0));
+        return rowGroups(a, sc, in.qf, yb * 256, n);
     }
 
-    /** The 256 values of a Q3_K block, in [-4, 3], into {@code a} (group {@code j}'s sixteen at {@code 16j}). */
-    static void q3Values(MemorySegment w, long bo, byte[] a) {
+    /** The 256 values of a Q3_K block, in [-4, 3], into {@code a} from {@code ao} (group {@code j}'s at {@code 16j}). */
+    static void q3Values(MemorySegment w, long bo, byte[] a, int ao) {
         ByteVector hm = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo, LE);
         for (int n = 0; n < 2; n++) {
             ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 32 + 32L * n, LE);
             for (int j = 0; j < 4; j++) {
                 ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
                 v.sub((byte) 4, hm.and((byte) (1 << (4 * n + j))).compare(VectorOperators.EQ, (byte) 0))
-                        .intoArray(a, 128 * n + 32 * j);
+                        .intoArray(a, ao + 128 * n + 32 * j);
             }
         }
     }
 
-    /** The 256 two-bit values of a Q2_K block, in [0, 3], into {@code a} (group {@code j}'s sixteen at {@code 16j}). */
-    static void q2Values(MemorySegment w, long bo, byte[] a) {
+    /** The 256 two-bit values of a Q2_K block, in [0, 3], into {@code a} from {@code ao} (group {@code j}'s at {@code 16j}). */
+    static void q2Values(MemorySegment w, long bo, byte[] a, int ao) {
         for (int k = 0; k < 2; k++) {
             ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * k, LE);
-            q.and((byte) 3).intoArray(a, 128 * k);
-            q.lanewise(VectorOperators.LSHR, 2).and((byte) 3).intoArray(a, 128 * k + 32);
-            q.lanewise(VectorOperators.LSHR, 4).and((byte) 3).intoArray(a, 128 * k + 64);
-            q.lanewise(VectorOperators.LSHR, 6).intoArray(a, 128 * k + 96);
+            int o = ao + 128 * k;
+            q.and((byte) 3).intoArray(a, o);
+            q.lanewise(VectorOperators.LSHR, 2).and((byte) 3).intoArray(a, o + 32);
+            q.lanewise(VectorOperators.LSHR, 4).and((byte) 3).intoArray(a, o + 64);
+            q.lanewise(VectorOperators.LSHR, 6).intoArray(a, o + 96);
         }
     }
 
-    /** Q6_K · Q8_K: sixteen groups of 16 values in [-32, 31] with int8 scales. */
+    /**
+     * Q6_K · Q8_K: sixteen groups of 16 values in [-32, 31] with int8 scales. The values are decoded without their
+     * offset (0..63); the offset comes back once per row as {@code 32·Σ scale·Σy} from the activations' sums of 16.
+     */
     static float q6_K(MemorySegment w, long off, InputRows in, int row) {
-        int nb = in.n / 256;
+        int n = in.n;
+        int nb = n / 256;
         int yb = row * nb;
-        Scratch s = SCRATCH.get();
-        byte[] a = s.values;
-        float[] sc = s.scales;
-        float[] acc = s.clearedLanes();
+        Scratch s = SCRATCH.get().ensureRow(n);
+        byte[] a = s.rowValues;
+        float[] sc = s.rowScales;
         for (int i = 0; i < nb; i++) {
             long bo = off + 210L * i;
             float d = half(w, bo + 208) * in.d[yb + i];
-            VectorDots.decodeQ6(w, bo, a);
-            for (int j = 0; j < 16; j++) {
-                sc[j] = d * Mem.s8(w, bo + 192 + j);
+            VectorDots.decodeQ6(w, bo, a, 256 * i, 0);
+            for (int k = 0; k < 16; k += L) {
+                bytes(w, bo + 192 + k).mul(d).intoArray(sc, 16 * i + k);
             }
-            groups(a, in.qf, (yb + i) * 256, sc, acc);
         }
-        return sum(FloatVector.fromArray(FP, acc, 0));
+        return rowGroups(a, sc, in.qf, yb * 256, n) - 32 * dot(sc, 0, in.ksum16, yb * 16, n / 16);
     }
 
     /** Q2_K · Q8_K: sixteen groups of 16 two-bit values with 4-bit scales and mins. */
     static float q2_K(MemorySegment w, long off, InputRows in, int row) {
-        int nb = in.n / 256;
+        int n = in.n;
+        int nb = n / 256;
         int yb = row * nb;
-        Scratch s = SCRATCH.get();
-        byte[] a = s.values;
-        float[] sc = s.scales;
-        float[] acc = s.clearedLanes();
-        float mins = 0;
+        Scratch s = SCRATCH.get().ensureRow(n);
+        byte[] a = s.rowValues;
+        float[] sc = s.rowScales;
+        float[] mins = s.rowMins;
         for (int i = 0; i < nb; i++) {
             long bo = off + 84L * i;
             float d = in.d[yb + i] * half(w, bo + 80);
-            int summs = 0;
-            int bs = (yb + i) * 16;
-            for (int j = 0; j < 16; j++) {
-                int b = Mem.u8(w, bo + j);
-                summs += in.bsums[bs + j] * (b >>> 4);
-                sc[j] = d * (b & 0xF);
+            float dmin = in.d[yb + i] * half(w, bo + 82);
+            for (int k = 0; k < 16; k += L) {
+                IntVector b = (IntVector)
+                        ByteVector.fromMemorySegment(BP, w, bo + k, LE).convertShape(UB2I, IP, 0);
+                ((FloatVector) b.and(0xF).convert(VectorOperators.I2F, 0))
+                        .mul(d)
+                        .intoArray(sc, 16 * i + k);
+                ((FloatVector) b.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                        .mul(dmin)
+                        .intoArray(mins, 16 * i + k);
             }
-            mins += in.d[yb + i] * half(w, bo + 82) * summs;
-            q2Values(w, bo, a);
-            groups(a, in.qf, (yb + i) * 256, sc, acc);
+            q2Values(w, bo, a, 256 * i);
         }
-        return sum(FloatVector.fromArray(FP, acc, 0)) - mins;
+        return rowGroups(a, sc, in.qf, yb * 256, n) - dot(mins, 0, in.ksum16, yb * 16, n / 16);
     }
 
     /** Halves converted per pass of {@link #f16}: 8 KB of floats, so a chunk and its activations stay in L1. */

@@ -328,28 +328,34 @@ final class VectorDots {
 
     /** The 256 values of a Q6_K block (minus 32) into {@code a}. */
     static void decodeQ6(MemorySegment w, long bo, byte[] a) {
+        decodeQ6(w, bo, a, 0, 32);
+    }
+
+    /** A Q6_K block's 256 values minus {@code offset} into {@code a} from {@code ao}. */
+    static void decodeQ6(MemorySegment w, long bo, byte[] a, int ao, int offset) {
+        byte off = (byte) offset;
         for (int j = 0; j < 2; j++) {
             long ql = bo + 64L * j;
             long qh = bo + 128 + 32L * j;
-            int o = 128 * j;
+            int o = ao + 128 * j;
             ByteVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE);
             ByteVector hi = ByteVector.fromMemorySegment(B256, w, ql + 32, LE);
             ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, LE);
             lo.and((byte) 0xF)
                     .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                    .sub((byte) 32)
+                    .sub(off)
                     .intoArray(a, o);
             hi.and((byte) 0xF)
                     .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                    .sub((byte) 32)
+                    .sub(off)
                     .intoArray(a, o + 32);
             lo.lanewise(VectorOperators.LSHR, 4)
                     .or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                    .sub((byte) 32)
+                    .sub(off)
                     .intoArray(a, o + 64);
             hi.lanewise(VectorOperators.LSHR, 4)
                     .or(h.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                    .sub((byte) 32)
+                    .sub(off)
                     .intoArray(a, o + 96);
         }
     }
