@@ -10,7 +10,10 @@ lb="${LLAMA_BENCH:?set LLAMA_BENCH to a llama-bench binary}"
 P="${PP:-64}"; N="${TG:-32}"; R="${REPS:-2}"
 printf '%-28s %9s %9s %6s %9s %9s %6s\n' model llama_pp ours_pp ratio llama_tg ours_tg ratio
 for m in "$@"; do
+  # this machine pages out file pages idle for ~30 s (DAMON); read the model back in before each program's run
+  cat "$m" > /dev/null
   ll=$("$lb" -m "$m" -p "$P" -n "$N" -t "$threads" -r "$R" -o json 2>/dev/null)
+  cat "$m" > /dev/null
   qs=$("$here/quantscope" bench "$m" -p "$P" -n "$N" -r "$R" --threads "$threads" --json 2>/dev/null)
   python3 - "$m" "$ll" "$qs" <<'PY'
 import json, sys, os

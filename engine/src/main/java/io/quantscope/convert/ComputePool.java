@@ -31,11 +31,16 @@ public final class ComputePool {
             return;
         }
         List<Future<?>> futures = new ArrayList<>(parts);
-        for (int p = 0; p < parts; p++) {
+        for (int p = 1; p < parts; p++) {
             int part = p;
             futures.add(POOL.submit(() -> body.run(part)));
         }
         RuntimeException first = null;
+        try {
+            body.run(0); // the calling thread takes a part itself rather than sleeping until the others finish
+        } catch (RuntimeException e) {
+            first = e;
+        }
         for (Future<?> f : futures) {
             try {
                 f.get();

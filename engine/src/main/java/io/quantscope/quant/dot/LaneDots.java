@@ -9,7 +9,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -61,6 +60,21 @@ final class LaneDots {
         byte[] rowValues = new byte[0];
 
         float[] rowScales = new float[0];
+
+        /** Two accumulators (of {@code L} lanes each) that {@link #q4KChunks} keeps in memory between calls. */
+        final float[] accumulators = new float[2 * L];
+
+        float[] clearedAccumulators() {
+            java.util.Arrays.fill(accumulators, 0f);
+            return accumulators;
+        }
+
+        /** A vector's lanes on their way to {@link #sum(float[])}. */
+        final float[] sumLanes = new float[L];
+
+        /** A Q4_K block's eight scales and eight mins, unpacked to one byte each. */
+        final byte[] scaleBytes = new byte[16];
+
         float[] rowMins = new float[0];
 
         Scratch ensureRow(int n) {
@@ -86,23 +100,31 @@ final class LaneDots {
         return SCRATCH.get();
     }
 
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
-
     /**
-     * The lanes' sum in a fixed tree (halves added lane by lane down to four, then {@code (s0+s1)+(s2+s3)}).
-     * {@code reduceLanes(ADD)} may sum in another order once compiled than when interpreted, which would let the same
-     * input give other bits early in a run.
+     * The lanes' sum in a fixed tree (pairs of lanes, then pairs of those, ...). {@code reduceLanes(ADD)} may sum in
+     * another order once compiled than when interpreted, which would let the same input give other bits early in a
+     * run. Kernels store their accumulator into {@code lanes} themselves and call this: a vector handed to a call that
+     * C2 does not inline is boxed (JFR showed 2.7 GB of such boxes per bench run when this took the vector).
      */
-    static float sum(FloatVector v) {
-        FloatVector x = v;
-        if (x.length() == 16) {
-            x = ((FloatVector) x.reinterpretShape(F256, 0)).add((FloatVector) x.reinterpretShape(F256, 1));
+    static float sum(float[] lanes) {
+        float[] t = lanes;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int i = 0; i < L; i += 4) {
+            s0 += t[i];
+            s1 += t[i + 1];
+            s2 += t[i + 2];
+            s3 += t[i + 3];
         }
-        if (x.length() == 8) {
-            x = ((FloatVector) x.reinterpretShape(F128, 0)).add((FloatVector) x.reinterpretShape(F128, 1));
-        }
-        return (x.lane(0) + x.lane(1)) + (x.lane(2) + x.lane(3));
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** {@code v}'s lanes summed by {@link #sum(float[])}, through the scratch lanes {@code t}. */
+    private static float sum(FloatVector v, float[] t) {
+        v.intoArray(t, 0);
+        return sum(t);
     }
 
     static float half(MemorySegment w, long off) {
@@ -144,7 +166,7 @@ final class LaneDots {
             }
             acc0 = s0.fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
         }
-        return sum(acc0.add(acc1));
+        return sum(acc0.add(acc1), SCRATCH.get().sumLanes);
     }
 
     /** Q4_0 · Q8_0: nibbles minus 8, per block Σq·y exactly in lanes, times {@code dx·dy}. */
@@ -168,7 +190,7 @@ final class LaneDots {
             acc0 = nibbles32(w, bo + 2, y, (yb + ib) * 32)
                     .fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
         }
-        return sum(acc0.add(acc1));
+        return sum(acc0.add(acc1), SCRATCH.get().sumLanes);
     }
 
     /** Σ (nibble − 8)·y over a Q4_0 block's 32 values (low nibbles first), as float lanes. */
@@ -187,35 +209,28 @@ final class LaneDots {
     }
 
     /**
-     * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}, in four accumulators so consecutive
-     * groups do not wait on one another's multiply-add. The K kernels decode a whole row first (values and one scale per
+     * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}, in two accumulators so consecutive
+     * groups do not wait on one another's multiply-add (four made the method too big for C2 to inline all of its vector
+     * operations). The K kernels decode a whole row first (values and one scale per
      * group), so this loop is one call per row: a vector never crosses a call that C2 might not inline (it would be boxed,
      * as JFR once showed for a per-block version of this loop).
      */
-    private static float rowGroups(byte[] a, float[] scale, float[] y, int yo, int n) {
+    private static float rowGroups(byte[] a, float[] scale, float[] y, int yo, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
-        FloatVector acc2 = FloatVector.zero(FP);
-        FloatVector acc3 = FloatVector.zero(FP);
-        for (int g = 0; g < n / 16; g += 4) {
+        for (int g = 0; g < n / 16; g += 2) {
             int o = 16 * g;
             int yg = yo + o;
             FloatVector t0 = values(a, o).mul(FloatVector.fromArray(FP, y, yg));
             FloatVector t1 = values(a, o + 16).mul(FloatVector.fromArray(FP, y, yg + 16));
-            FloatVector t2 = values(a, o + 32).mul(FloatVector.fromArray(FP, y, yg + 32));
-            FloatVector t3 = values(a, o + 48).mul(FloatVector.fromArray(FP, y, yg + 48));
             for (int k = L; k < 16; k += L) {
                 t0 = values(a, o + k).fma(FloatVector.fromArray(FP, y, yg + k), t0);
                 t1 = values(a, o + 16 + k).fma(FloatVector.fromArray(FP, y, yg + 16 + k), t1);
-                t2 = values(a, o + 32 + k).fma(FloatVector.fromArray(FP, y, yg + 32 + k), t2);
-                t3 = values(a, o + 48 + k).fma(FloatVector.fromArray(FP, y, yg + 48 + k), t3);
             }
             acc0 = t0.fma(FloatVector.broadcast(FP, scale[g]), acc0);
             acc1 = t1.fma(FloatVector.broadcast(FP, scale[g + 1]), acc1);
-            acc2 = t2.fma(FloatVector.broadcast(FP, scale[g + 2]), acc2);
-            acc3 = t3.fma(FloatVector.broadcast(FP, scale[g + 3]), acc3);
         }
-        return sum(acc0.add(acc1).add(acc2.add(acc3)));
+        return sum(acc0.add(acc1), lanes);
     }
 
     /**
@@ -230,20 +245,23 @@ final class LaneDots {
      * {@code Σ a[ao+k]·b[bo+k]} over {@code len} values, a multiple of 16, per lane: a row's group scales (or mins)
      * times the activations' sums of 16, the part of a K row's product that an offset or a min contributes.
      */
-    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
+    private static float dot(float[] a, int ao, float[] b, int bo, int len, float[] lanes) {
         FloatVector acc = FloatVector.zero(FP);
         for (int k = 0; k < len; k += L) {
             acc = FloatVector.fromArray(FP, a, ao + k).fma(FloatVector.fromArray(FP, b, bo + k), acc);
         }
-        return sum(acc);
+        return sum(acc, lanes);
     }
 
     /**
-     * Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. With 16 float lanes the twelve packed scale bytes are
-     * unpacked in one int vector into sixteen float lanes (eight scales, then eight mins); a group's scale reaches all
-     * lanes by a permute, and the mins meet the activations' sums of 32 in one multiply per block, so no scalar work is
-     * left per block but its two fp16 scales. Nibbles are widened straight to int lanes; the four 64-value chunks of a
-     * block are written out because C2 compiled the loop over them to code two thirds as fast.
+     * Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. With 16 float lanes a block's packed scales and mins
+     * become sixteen float lanes at once (eight scales, then eight mins): the mins meet the activations' sums of 32 in
+     * one multiply per block, and each group's scale is broadcast from memory. Nibbles are widened straight to int
+     * lanes; the four 64-value chunks of a block are written out because C2 compiled the loop over them to code two
+     * thirds as fast. Every vector here has the machine's preferred shape but the 128-bit byte loads: an int or float
+     * vector of another shape anywhere in the process pollutes the type profile that C2 falls back on when it resolves
+     * a conversion late, and then this kernel ran its vector operations as Java code (a third of the speed, half the
+     * time, in bench runs).
      */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
         if (L != 16) {
@@ -251,142 +269,80 @@ final class LaneDots {
         }
         int nb = in.n / 256;
         int yb = row * nb;
-        float[] y = in.qf;
         float[] ksum = in.ksum32;
-        FloatVector acc0 = FloatVector.zero(FP);
-        FloatVector acc1 = FloatVector.zero(FP);
+        Scratch s = SCRATCH.get();
+        byte[] packed = s.scaleBytes;
+        float[] sc = s.scales;
+        float[] acc = s.clearedAccumulators();
         FloatVector accMin = FloatVector.zero(FP);
         for (int i = 0; i < nb; i++) {
             long bo = off + 144L * i;
             float dy = in.d[yb + i];
-            FloatVector scaleMin = scalesAndMins4(w, bo + 4);
+            unpackScalesAndMins4(w, bo + 4, packed);
+            FloatVector scaleMin =
+                    (FloatVector) ByteVector.fromArray(B128, packed, 0).convertShape(VectorOperators.B2F, FP, 0);
             accMin = scaleMin.mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
                     .fma(FloatVector.broadcast(FP, half(w, bo + 2) * dy), accMin);
-            FloatVector sc = scaleMin.mul(half(w, bo) * dy);
+            scaleMin.mul(half(w, bo) * dy).intoArray(sc, 0);
             int yo = (yb + i) * 256;
-            {
-                long qo = bo + 16 + 32 * 0;
-                int yj = yo + 64 * 0;
-                IntVector q0 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
-                IntVector q1 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
-                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj));
-                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
-                FloatVector hi = ((FloatVector)
-                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj + 32));
-                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
-                acc0 = lo.fma(sc.rearrange(LANE0), acc0);
-                acc1 = hi.fma(sc.rearrange(LANE1), acc1);
-            }
-            {
-                long qo = bo + 16 + 32 * 1;
-                int yj = yo + 64 * 1;
-                IntVector q0 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
-                IntVector q1 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
-                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj));
-                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
-                FloatVector hi = ((FloatVector)
-                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj + 32));
-                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
-                acc0 = lo.fma(sc.rearrange(LANE2), acc0);
-                acc1 = hi.fma(sc.rearrange(LANE3), acc1);
-            }
-            {
-                long qo = bo + 16 + 32 * 2;
-                int yj = yo + 64 * 2;
-                IntVector q0 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
-                IntVector q1 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
-                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj));
-                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
-                FloatVector hi = ((FloatVector)
-                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj + 32));
-                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
-                acc0 = lo.fma(sc.rearrange(LANE4), acc0);
-                acc1 = hi.fma(sc.rearrange(LANE5), acc1);
-            }
-            {
-                long qo = bo + 16 + 32 * 3;
-                int yj = yo + 64 * 3;
-                IntVector q0 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo, LE).convertShape(UB2I, IP, 0);
-                IntVector q1 = (IntVector)
-                        ByteVector.fromMemorySegment(B128, w, qo + 16, LE).convertShape(UB2I, IP, 0);
-                FloatVector lo = ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj));
-                lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
-                FloatVector hi = ((FloatVector)
-                                q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, y, yj + 32));
-                hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
-                acc0 = lo.fma(sc.rearrange(LANE6), acc0);
-                acc1 = hi.fma(sc.rearrange(LANE7), acc1);
-            }
+            q4KChunks(w, bo + 16, in.qf, yo, sc, 0, acc);
+            q4KChunks(w, bo + 80, in.qf, yo + 128, sc, 4, acc);
         }
-        return sum(acc0.add(acc1)) - sum(accMin);
+        FloatVector sum = FloatVector.fromArray(FP, acc, 0).add(FloatVector.fromArray(FP, acc, L));
+        return sum(sum, s.sumLanes) - sum(accMin, s.sumLanes);
+    }
+
+    /**
+     * Two 64-value chunks of a Q4_K block (32 bytes of nibbles each, low nibbles the first group of 32, high the
+     * second) times their activations and the group scales {@code sc[so..so+4)}, added to the two accumulators held in
+     * {@code acc} (16 lanes each). A method of its own, the accumulators in memory: written into {@link #q4_K} whole,
+     * the block was more than C2 would inline, and the vector operations left over ran as Java code.
+     */
+    private static void q4KChunks(MemorySegment w, long qo, float[] y, int yo, float[] sc, int so, float[] acc) {
+        FloatVector acc0 = FloatVector.fromArray(FP, acc, 0);
+        FloatVector acc1 = FloatVector.fromArray(FP, acc, L);
+        for (int j = 0; j < 2; j++) {
+            long q = qo + 32 * j;
+            int yj = yo + 64 * j;
+            IntVector q0 =
+                    (IntVector) ByteVector.fromMemorySegment(B128, w, q, LE).convertShape(UB2I, IP, 0);
+            IntVector q1 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, q + 16, LE).convertShape(UB2I, IP, 0);
+            FloatVector lo =
+                    ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(FP, y, yj));
+            lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
+            FloatVector hi = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yj + 32));
+            hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
+            acc0 = lo.fma(FloatVector.broadcast(FP, sc[so + 2 * j]), acc0);
+            acc1 = hi.fma(FloatVector.broadcast(FP, sc[so + 2 * j + 1]), acc1);
+        }
+        acc0.intoArray(acc, 0);
+        acc1.intoArray(acc, L);
     }
 
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Integer> I128 = IntVector.SPECIES_128;
     private static final VectorOperators.Conversion<Byte, Integer> UB2I = VectorOperators.ZERO_EXTEND_B2I;
-
-    private static final VectorShuffle<Integer> SCALE_WORDS = VectorShuffle.fromValues(I128, 0, 2, 1, 2);
-    private static final VectorShuffle<Integer> HIGH_BIT_WORDS = VectorShuffle.fromValues(I128, 0, 0, 1, 1);
-    private static final IntVector SCALE_SHIFTS = IntVector.fromArray(I128, new int[] {0, 0, 0, 4}, 0);
-    private static final IntVector SCALE_MASKS =
-            IntVector.fromArray(I128, new int[] {0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f}, 0);
-    private static final IntVector HIGH_BIT_MASKS =
-            IntVector.fromArray(I128, new int[] {0, 0x03030303, 0, 0x03030303}, 0);
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     /**
-     * The twelve packed 6-bit scale bytes of a Q4_K/Q5_K block at {@code off} as sixteen float lanes: the eight scales,
-     * then the eight mins. As words {@code u0 u1 u2}: scales 0–3 are {@code u0 & 0x3f..}, mins 0–3 {@code u1 & 0x3f..};
-     * scales 4–7 take the low nibbles of {@code u2} and the top two bits of {@code u0}'s bytes, mins 4–7 the high nibbles
-     * of {@code u2} and the top bits of {@code u1}'s. Reads four bytes past the scales (the block's first quants).
+     * The twelve packed 6-bit scale bytes of a Q4_K/Q5_K block at {@code off} unpacked into {@code into[0..16)}: the
+     * eight scales, then the eight mins, one byte each. As words {@code u0 u1 u2}: scales 0–3 are {@code u0 & 0x3f..},
+     * mins 0–3 {@code u1 & 0x3f..}; scales 4–7 take the low nibbles of {@code u2} and the top two bits of {@code u0}'s
+     * bytes, mins 4–7 the high nibbles of {@code u2} and the top bits of {@code u1}'s. Four bytes at a time in int
+     * arithmetic; the lanes never see a 128-bit int vector (see {@link #q4_K} on mixed shapes).
      */
-    static FloatVector scalesAndMins4(MemorySegment w, long off) {
-        IntVector u = IntVector.fromMemorySegment(I128, w, off, LE);
-        IntVector low = u.rearrange(SCALE_WORDS)
-                .lanewise(VectorOperators.LSHR, SCALE_SHIFTS)
-                .and(SCALE_MASKS);
-        IntVector high =
-                u.rearrange(HIGH_BIT_WORDS).lanewise(VectorOperators.LSHR, 6).and(HIGH_BIT_MASKS);
-        return (FloatVector) low.or(high.lanewise(VectorOperators.LSHL, 4))
-                .reinterpretAsBytes()
-                .convertShape(VectorOperators.B2F, FP, 0);
-    }
-
-    /** Permutes that copy lane {@code k} to every lane (of 16). */
-    private static final VectorShuffle<Float> LANE0 = lane(0);
-
-    private static final VectorShuffle<Float> LANE1 = lane(1);
-    private static final VectorShuffle<Float> LANE2 = lane(2);
-    private static final VectorShuffle<Float> LANE3 = lane(3);
-    private static final VectorShuffle<Float> LANE4 = lane(4);
-    private static final VectorShuffle<Float> LANE5 = lane(5);
-    private static final VectorShuffle<Float> LANE6 = lane(6);
-    private static final VectorShuffle<Float> LANE7 = lane(7);
-
-    private static VectorShuffle<Float> lane(int k) {
-        return VectorShuffle.fromOp(FP, i -> k % FP.length());
+    static void unpackScalesAndMins4(MemorySegment w, long off, byte[] into) {
+        int u0 = w.get(Mem.INT, off);
+        int u1 = w.get(Mem.INT, off + 4);
+        int u2 = w.get(Mem.INT, off + 8);
+        long scales = (u0 & 0x3f3f3f3fL) | (long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32;
+        long mins = (u1 & 0x3f3f3f3fL) | (long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32;
+        MemorySegment b = MemorySegment.ofArray(into);
+        b.set(LONG, 0, scales);
+        b.set(LONG, 8, mins);
     }
 
     /** {@link #q4_K} for vectors of other than 16 float lanes: scales and mins unpacked one by one. */
@@ -428,7 +384,7 @@ final class LaneDots {
                 acc = hi.fma(FloatVector.broadcast(FP, sc[2 * j + 1]), acc);
             }
         }
-        return sum(acc) - mins;
+        return sum(acc, s.sumLanes) - mins;
     }
 
     /** Q3_K · Q8_K: sixteen groups of 16 values in [-4, 3] (two bits, and a high bit that, unset, takes 4 off). */
@@ -449,7 +405,7 @@ final class LaneDots {
             }
             q3Values(w, bo, a, 256 * i);
         }
-        return rowGroups(a, sc, in.qf, yb * 256, n);
+        return rowGroups(a, sc, in.qf, yb * 256, n, s.sumLanes);
     }
 
     /** The 256 values of a Q3_K block, in [-4, 3], into {@code a} from {@code ao} (group {@code j}'s at {@code 16j}). */
@@ -493,10 +449,15 @@ final class LaneDots {
             float d = half(w, bo + 208) * in.d[yb + i];
             VectorDots.decodeQ6(w, bo, a, 256 * i, 0);
             for (int k = 0; k < 16; k += L) {
-                bytes(w, bo + 192 + k).mul(d).intoArray(sc, 16 * i + k);
+                // written out, not through bytes(): C2 would not inline that here, and a vector returned is boxed
+                ((FloatVector) ByteVector.fromMemorySegment(BP, w, bo + 192 + k, LE)
+                                .convertShape(VectorOperators.B2F, FP, 0))
+                        .mul(d)
+                        .intoArray(sc, 16 * i + k);
             }
         }
-        return rowGroups(a, sc, in.qf, yb * 256, n) - 32 * dot(sc, 0, in.ksum16, yb * 16, n / 16);
+        return rowGroups(a, sc, in.qf, yb * 256, n, s.sumLanes)
+                - 32 * dot(sc, 0, in.ksum16, yb * 16, n / 16, s.sumLanes);
     }
 
     /** Q2_K · Q8_K: sixteen groups of 16 two-bit values with 4-bit scales and mins. */
@@ -524,7 +485,7 @@ final class LaneDots {
             }
             q2Values(w, bo, a, 256 * i);
         }
-        return rowGroups(a, sc, in.qf, yb * 256, n) - dot(mins, 0, in.ksum16, yb * 16, n / 16);
+        return rowGroups(a, sc, in.qf, yb * 256, n, s.sumLanes) - dot(mins, 0, in.ksum16, yb * 16, n / 16, s.sumLanes);
     }
 
     /** Halves converted per pass of {@link #f16}: 8 KB of floats, so a chunk and its activations stay in L1. */
@@ -535,7 +496,8 @@ final class LaneDots {
      * converted chunk by chunk, so even a long row (ffn_down's) never leaves L1 between its conversion and its products.
      */
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
-        float[] a = SCRATCH.get().ensure(Math.min(n, F16_CHUNK)).floats;
+        Scratch scratch = SCRATCH.get().ensure(Math.min(n, F16_CHUNK));
+        float[] a = scratch.floats;
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         FloatVector acc2 = FloatVector.zero(FP);
@@ -556,7 +518,7 @@ final class LaneDots {
                 tail += a[i] * y[yc + i];
             }
         }
-        return sum(acc0.add(acc1).add(acc2.add(acc3))) + tail;
+        return sum(acc0.add(acc1).add(acc2.add(acc3)), scratch.sumLanes) + tail;
     }
 
     /**
@@ -594,7 +556,7 @@ final class LaneDots {
             acc1 = FloatVector.fromMemorySegment(FP, w, off + 4L * (i + L), LE)
                     .fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
         }
-        float sum = sum(acc0.add(acc1));
+        float sum = sum(acc0.add(acc1), SCRATCH.get().sumLanes);
         for (; i < n; i++) {
             sum += Mem.f32(w, off + 4L * i) * y[yo + i];
         }
