@@ -209,11 +209,11 @@ final class LaneDots {
     }
 
     /**
-     * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}, in two accumulators so consecutive
-     * groups do not wait on one another's multiply-add (four made the method too big for C2 to inline all of its vector
-     * operations). The K kernels decode a whole row first (values and one scale per
-     * group), so this loop is one call per row: a vector never crosses a call that C2 might not inline (it would be boxed,
-     * as JFR once showed for a per-block version of this loop).
+     * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}. The K kernels decode a whole row first
+     * (values {@code a} and one scale per group), so this is one call per row and no vector crosses a call (one that C2
+     * does not inline is boxed). The byte-to-float conversion is written out here, not in a helper returning a vector:
+     * with the helper, C2 left the conversion as Java code in every Q2_K bench run (allocating some 40 GB a run). Two
+     * accumulators, so consecutive groups do not wait on one another's multiply-add.
      */
     private static float rowGroups(byte[] a, float[] scale, float[] y, int yo, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(FP);
@@ -221,24 +221,21 @@ final class LaneDots {
         for (int g = 0; g < n / 16; g += 2) {
             int o = 16 * g;
             int yg = yo + o;
-            FloatVector t0 = values(a, o).mul(FloatVector.fromArray(FP, y, yg));
-            FloatVector t1 = values(a, o + 16).mul(FloatVector.fromArray(FP, y, yg + 16));
+            FloatVector t0 = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
+                    .mul(FloatVector.fromArray(FP, y, yg));
+            FloatVector t1 = ((FloatVector)
+                            ByteVector.fromArray(BP, a, o + 16).convertShape(VectorOperators.B2F, FP, 0))
+                    .mul(FloatVector.fromArray(FP, y, yg + 16));
             for (int k = L; k < 16; k += L) {
-                t0 = values(a, o + k).fma(FloatVector.fromArray(FP, y, yg + k), t0);
-                t1 = values(a, o + 16 + k).fma(FloatVector.fromArray(FP, y, yg + 16 + k), t1);
+                t0 = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
+                        .fma(FloatVector.fromArray(FP, y, yg + k), t0);
+                t1 = ((FloatVector) ByteVector.fromArray(BP, a, o + 16 + k).convertShape(VectorOperators.B2F, FP, 0))
+                        .fma(FloatVector.fromArray(FP, y, yg + 16 + k), t1);
             }
             acc0 = t0.fma(FloatVector.broadcast(FP, scale[g]), acc0);
             acc1 = t1.fma(FloatVector.broadcast(FP, scale[g + 1]), acc1);
         }
         return sum(acc0.add(acc1), lanes);
-    }
-
-    /**
-     * {@code L} signed bytes of {@code a} at {@code o} as float lanes. Small enough that C2 always inlines it: a vector
-     * returned from a call it does not inline is boxed.
-     */
-    private static FloatVector values(byte[] a, int o) {
-        return (FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0);
     }
 
     /**
