@@ -253,12 +253,10 @@ final class LaneDots {
     /**
      * Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. With 16 float lanes a block's packed scales and mins
      * become sixteen float lanes at once (eight scales, then eight mins): the mins meet the activations' sums of 32 in
-     * one multiply per block, and each group's scale is broadcast from memory. Nibbles are widened straight to int
-     * lanes; the four 64-value chunks of a block are written out because C2 compiled the loop over them to code two
-     * thirds as fast. Every vector here has the machine's preferred shape but the 128-bit byte loads: an int or float
-     * vector of another shape anywhere in the process pollutes the type profile that C2 falls back on when it resolves
-     * a conversion late, and then this kernel ran its vector operations as Java code (a third of the speed, half the
-     * time, in bench runs).
+     * one multiply per block, and each group's scale is broadcast from memory. The nibbles are handled by
+     * {@link #q4KChunks}, two calls per block. Every int or float vector here has the machine's preferred shape: an
+     * int vector of another shape elsewhere pollutes the type profiles C2 falls back on when it resolves a conversion
+     * late.
      */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
         if (L != 16) {
