@@ -60,6 +60,7 @@ final class LaneDots {
         byte[] rowValues = new byte[0];
 
         float[] rowScales = new float[0];
+        float[] rowMins = new float[0];
 
         /** Two accumulators (of {@code L} lanes each) that {@link #q4KChunks} keeps in memory between calls. */
         final float[] accumulators = new float[2 * L];
@@ -74,8 +75,6 @@ final class LaneDots {
 
         /** A Q4_K block's eight scales and eight mins, unpacked to one byte each. */
         final byte[] scaleBytes = new byte[16];
-
-        float[] rowMins = new float[0];
 
         Scratch ensureRow(int n) {
             if (rowValues.length < n) {
@@ -106,8 +105,7 @@ final class LaneDots {
      * run. Kernels store their accumulator into {@code lanes} themselves and call this: a vector handed to a call that
      * C2 does not inline is boxed (JFR showed 2.7 GB of such boxes per bench run when this took the vector).
      */
-    static float sum(float[] lanes) {
-        float[] t = lanes;
+    static float sum(float[] t) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
@@ -283,8 +281,8 @@ final class LaneDots {
             q4KChunks(w, bo + 16, in.qf, yo, sc, 0, acc);
             q4KChunks(w, bo + 80, in.qf, yo + 128, sc, 4, acc);
         }
-        FloatVector sum = FloatVector.fromArray(FP, acc, 0).add(FloatVector.fromArray(FP, acc, L));
-        return sum(sum, s.sumLanes) - sum(accMin, s.sumLanes);
+        FloatVector total = FloatVector.fromArray(FP, acc, 0).add(FloatVector.fromArray(FP, acc, L));
+        return sum(total, s.sumLanes) - sum(accMin, s.sumLanes);
     }
 
     /**
