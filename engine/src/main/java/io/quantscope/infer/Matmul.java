@@ -41,6 +41,10 @@ final class Matmul {
                 }
             }
         }
+        if (tokens == 1 && threads > 1) {
+            runSplit(ms, in, outs);
+            return;
+        }
         int chunk = tokens > 1 ? BATCH_CHUNK : CHUNK;
         int[] starts = new int[ms.length + 1];
         for (int i = 0; i < ms.length; i++) {
@@ -62,6 +66,23 @@ final class Matmul {
                 float[] out = outs[i];
                 InputRows inp = in[i];
                 m.dotRows(r0, r1, inp, out);
+            }
+        });
+    }
+
+    /**
+     * One token: each thread takes one contiguous share of every matrix's rows, so its reads are one long stream per
+     * matrix, which the hardware prefetchers follow.
+     */
+    private void runSplit(Matrix[] ms, InputRows[] in, float[][] outs) {
+        ComputePool.parallel(threads, part -> {
+            for (int i = 0; i < ms.length; i++) {
+                int rows = ms[i].rows();
+                int r0 = (int) ((long) rows * part / threads);
+                int r1 = (int) ((long) rows * (part + 1) / threads);
+                if (r1 > r0) {
+                    ms[i].dotRows(r0, r1, in[i], outs[i]);
+                }
             }
         });
     }

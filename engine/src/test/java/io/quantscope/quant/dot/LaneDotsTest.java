@@ -32,31 +32,59 @@ class LaneDotsTest {
 
     @Test
     void sixteenLaneQ4KAgreesWithTheAnyWidthPath() {
-        int n = 2048;
-        GgmlType type = GgmlType.Q4_K;
+        agree(GgmlType.Q4_K, InputFormat.Q8_K, 2048, LaneDots::q4_K, LaneDots::q4_KAnyWidth);
+    }
+
+    /** 2048 = 64 blocks (whole four-block steps); 2080 = 65 blocks, so the one-block tail runs too. */
+    @Test
+    void sixteenLaneQ8_0AgreesWithTheAnyWidthPath() {
+        agree(GgmlType.Q8_0, InputFormat.Q8_0, 2048, LaneDots::q8_0, LaneDots::q8_0AnyWidth);
+        agree(GgmlType.Q8_0, InputFormat.Q8_0, 2080, LaneDots::q8_0, LaneDots::q8_0AnyWidth);
+    }
+
+    @Test
+    void sixteenLaneQ4_0AgreesWithTheAnyWidthPath() {
+        agree(GgmlType.Q4_0, InputFormat.Q8_0, 2048, LaneDots::q4_0, LaneDots::q4_0AnyWidth);
+        agree(GgmlType.Q4_0, InputFormat.Q8_0, 2080, LaneDots::q4_0, LaneDots::q4_0AnyWidth);
+    }
+
+    private interface RowDot {
+        float dot(MemorySegment w, long off, InputRows in, int row);
+    }
+
+    /**
+     * Quantized random rows (a few large weights, as real matrices have) times random activations: the 16-lane kernel
+     * and the any-width kernel each within float rounding of the scalar reference. A second activation row checks that
+     * the kernels read the row they are given.
+     */
+    private static void agree(GgmlType type, InputFormat format, int n, RowDot lanes, RowDot anyWidth) {
         Random rnd = new Random(5);
         for (int trial = 0; trial < 10; trial++) {
             float[] w = new float[n];
-            float[] x = new float[n];
+            float[] x = new float[2 * n];
             for (int i = 0; i < n; i++) {
                 w[i] = (float) rnd.nextGaussian() * (i % 61 == 0 ? 6 : 1);
+            }
+            for (int i = 0; i < 2 * n; i++) {
                 x[i] = (float) rnd.nextGaussian();
             }
             byte[] wb = new byte[(int) type.rowBytes(n)];
             Codecs.of(type).quantizeRow(w, 0, n, null, wb, 0);
             float[] wd = new float[n];
             Codecs.of(type).dequantizeRow(wb, 0, n, wd, 0);
-            InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
-            double norm = 0;
-            for (int i = 0; i < n; i++) {
-                norm += Math.abs(wd[i] * in.qs[i] * (double) in.d[i / 256]);
-            }
+            InputRows in = new InputRows(format).load(x, 2, n);
+            int block = format == InputFormat.Q8_K ? 256 : 32;
             MemorySegment seg = MemorySegment.ofArray(wb);
-            float any = LaneDots.q4_KAnyWidth(seg, 0, in, 0);
-            float lanes = LaneDots.q4_K(seg, 0, in, 0);
-            float ref = Kernels.of(type).dotReference(seg, 0, in, 0);
-            assertEquals(ref, any, 2e-6 * norm + 1e-6, "any-width path, trial " + trial);
-            assertEquals(ref, lanes, 2e-6 * norm + 1e-6, "16-lane path, trial " + trial);
+            for (int row = 0; row < 2; row++) {
+                double norm = 0;
+                for (int i = 0; i < n; i++) {
+                    norm += Math.abs(wd[i] * in.qs[row * n + i] * (double) in.d[(row * n + i) / block]);
+                }
+                float ref = Kernels.of(type).dotReference(seg, 0, in, row);
+                String what = type + " n=" + n + " row " + row + ", trial " + trial;
+                assertEquals(ref, anyWidth.dot(seg, 0, in, row), 2e-6 * norm + 1e-6, "any-width path, " + what);
+                assertEquals(ref, lanes.dot(seg, 0, in, row), 2e-6 * norm + 1e-6, "16-lane path, " + what);
+            }
         }
     }
 }
