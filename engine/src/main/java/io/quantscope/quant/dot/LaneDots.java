@@ -53,19 +53,8 @@ final class LaneDots {
         float[] rowScales = new float[0];
         float[] rowMins = new float[0];
 
-        /** Two accumulators (of {@code L} lanes each) that {@link #q4KChunks} keeps in memory between calls. */
-        final float[] accumulators = new float[2 * L];
-
-        float[] clearedAccumulators() {
-            java.util.Arrays.fill(accumulators, 0f);
-            return accumulators;
-        }
-
         /** A vector's lanes on their way to {@link #sum(float[])}. */
         final float[] sumLanes = new float[L];
-
-        /** A Q4_K block's eight scales and eight mins, unpacked to one byte each. */
-        final byte[] scaleBytes = new byte[16];
 
         Scratch ensureRow(int n) {
             if (rowValues.length < n) {
@@ -384,12 +373,13 @@ final class LaneDots {
     }
 
     /**
-     * Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. With 16 float lanes a block's packed scales and mins
-     * become sixteen float lanes at once (eight scales, then eight mins): the mins meet the activations' sums of 32 in
-     * one multiply per block, and each group's scale is broadcast from memory. The nibbles are handled by
-     * {@link #q4KChunks}, two calls per block. Every int or float vector here has the machine's preferred shape: an
-     * int vector of another shape elsewhere pollutes the type profiles C2 falls back on when it resolves a conversion
-     * late.
+     * Q4_K · Q8_K: eight groups of 32 with 6-bit scales and mins. With 16 float lanes, one block per step written out
+     * whole, no call and no vector through memory: the packed scales and mins unpacked in int arithmetic from three
+     * words ({@code u0 u1 u2}: scales 0–3 are {@code u0}'s bytes' low six bits, mins 0–3 {@code u1}'s; scales 4–7 the
+     * low nibbles of {@code u2} with the top two bits of {@code u0}'s bytes, mins 4–7 the high nibbles of {@code u2}
+     * with the top bits of {@code u1}'s); the mins meet the activations' integer sums of 32 in int arithmetic; the
+     * nibbles go to float lanes, two groups per 32 bytes, into four accumulators. In L2, one core: 3.5-5.2 GB/s with
+     * the block split over calls and its accumulators in memory, 6.6 GB/s so.
      */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
         if (L != 16) {
@@ -397,81 +387,108 @@ final class LaneDots {
         }
         int nb = in.n / 256;
         int yb = row * nb;
-        float[] ksum = in.ksum32;
-        Scratch s = SCRATCH.get();
-        byte[] packed = s.scaleBytes;
-        float[] sc = s.scales;
-        float[] acc = s.clearedAccumulators();
-        FloatVector accMin = FloatVector.zero(FP);
+        float[] y = in.qf;
+        int[] bs = in.bsums;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector acc2 = FloatVector.zero(FP);
+        FloatVector acc3 = FloatVector.zero(FP);
+        float mins = 0;
         for (int i = 0; i < nb; i++) {
             long bo = off + 144L * i;
             float dy = in.d[yb + i];
-            unpackScalesAndMins4(w, bo + 4, packed);
-            FloatVector scaleMin =
-                    (FloatVector) ByteVector.fromArray(B128, packed, 0).convertShape(VectorOperators.B2F, FP, 0);
-            accMin = scaleMin.mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
-                    .fma(FloatVector.broadcast(FP, half(w, bo + 2) * dy), accMin);
-            scaleMin.mul(half(w, bo) * dy).intoArray(sc, 0);
+            float d = Float.float16ToFloat(w.get(SHORT, bo)) * dy;
+            float dmin = Float.float16ToFloat(w.get(SHORT, bo + 2)) * dy;
+            int u0 = w.get(Mem.INT, bo + 4);
+            int u1 = w.get(Mem.INT, bo + 8);
+            int u2 = w.get(Mem.INT, bo + 12);
+            int sc0 = u0 & 63;
+            int sc1 = (u0 >>> 8) & 63;
+            int sc2 = (u0 >>> 16) & 63;
+            int sc3 = (u0 >>> 24) & 63;
+            int sc4 = (u2 & 0xF) | ((u0 >>> 2) & 0x30);
+            int sc5 = ((u2 >>> 8) & 0xF) | ((u0 >>> 10) & 0x30);
+            int sc6 = ((u2 >>> 16) & 0xF) | ((u0 >>> 18) & 0x30);
+            int sc7 = ((u2 >>> 24) & 0xF) | ((u0 >>> 26) & 0x30);
+            int b = (yb + i) * 16;
+            int msum = (u1 & 63) * (bs[b] + bs[b + 1])
+                    + ((u1 >>> 8) & 63) * (bs[b + 2] + bs[b + 3])
+                    + ((u1 >>> 16) & 63) * (bs[b + 4] + bs[b + 5])
+                    + ((u1 >>> 24) & 63) * (bs[b + 6] + bs[b + 7])
+                    + (((u2 >>> 4) & 0xF) | ((u1 >>> 2) & 0x30)) * (bs[b + 8] + bs[b + 9])
+                    + (((u2 >>> 12) & 0xF) | ((u1 >>> 10) & 0x30)) * (bs[b + 10] + bs[b + 11])
+                    + (((u2 >>> 20) & 0xF) | ((u1 >>> 18) & 0x30)) * (bs[b + 12] + bs[b + 13])
+                    + (((u2 >>> 28) & 0xF) | ((u1 >>> 26) & 0x30)) * (bs[b + 14] + bs[b + 15]);
+            mins += dmin * msum;
             int yo = (yb + i) * 256;
-            q4KChunks(w, bo + 16, in.qf, yo, sc, 0, acc);
-            q4KChunks(w, bo + 80, in.qf, yo + 128, sc, 4, acc);
+            IntVector qa0 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 16, LE).convertShape(UB2I, IP, 0);
+            IntVector qb0 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 32, LE).convertShape(UB2I, IP, 0);
+            FloatVector lo0 = ((FloatVector) qa0.and(0xF).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 0));
+            FloatVector hi0 = ((FloatVector)
+                            qa0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 32));
+            lo0 = ((FloatVector) qb0.and(0xF).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 16), lo0);
+            hi0 = ((FloatVector) qb0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 48), hi0);
+            acc0 = lo0.fma(FloatVector.broadcast(FP, d * sc0), acc0);
+            acc1 = hi0.fma(FloatVector.broadcast(FP, d * sc1), acc1);
+            IntVector qa1 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 48, LE).convertShape(UB2I, IP, 0);
+            IntVector qb1 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 64, LE).convertShape(UB2I, IP, 0);
+            FloatVector lo1 = ((FloatVector) qa1.and(0xF).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 64));
+            FloatVector hi1 = ((FloatVector)
+                            qa1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 96));
+            lo1 = ((FloatVector) qb1.and(0xF).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 80), lo1);
+            hi1 = ((FloatVector) qb1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 112), hi1);
+            acc2 = lo1.fma(FloatVector.broadcast(FP, d * sc2), acc2);
+            acc3 = hi1.fma(FloatVector.broadcast(FP, d * sc3), acc3);
+            IntVector qa2 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 80, LE).convertShape(UB2I, IP, 0);
+            IntVector qb2 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 96, LE).convertShape(UB2I, IP, 0);
+            FloatVector lo2 = ((FloatVector) qa2.and(0xF).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 128));
+            FloatVector hi2 = ((FloatVector)
+                            qa2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 160));
+            lo2 = ((FloatVector) qb2.and(0xF).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 144), lo2);
+            hi2 = ((FloatVector) qb2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 176), hi2);
+            acc0 = lo2.fma(FloatVector.broadcast(FP, d * sc4), acc0);
+            acc1 = hi2.fma(FloatVector.broadcast(FP, d * sc5), acc1);
+            IntVector qa3 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 112, LE).convertShape(UB2I, IP, 0);
+            IntVector qb3 = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + 128, LE).convertShape(UB2I, IP, 0);
+            FloatVector lo3 = ((FloatVector) qa3.and(0xF).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 192));
+            FloatVector hi3 = ((FloatVector)
+                            qa3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, y, yo + 224));
+            lo3 = ((FloatVector) qb3.and(0xF).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 208), lo3);
+            hi3 = ((FloatVector) qb3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.fromArray(FP, y, yo + 240), hi3);
+            acc2 = lo3.fma(FloatVector.broadcast(FP, d * sc6), acc2);
+            acc3 = hi3.fma(FloatVector.broadcast(FP, d * sc7), acc3);
         }
-        FloatVector total = FloatVector.fromArray(FP, acc, 0).add(FloatVector.fromArray(FP, acc, L));
-        return sum(total, s.sumLanes) - sum(accMin, s.sumLanes);
-    }
-
-    /**
-     * Two 64-value chunks of a Q4_K block (32 bytes of nibbles each, low nibbles the first group of 32, high the
-     * second) times their activations and the group scales {@code sc[so..so+4)}, added to the two accumulators held in
-     * {@code acc} (16 lanes each). A method of its own, the accumulators in memory: written into {@link #q4_K} whole,
-     * the block was more than C2 would inline, and the vector operations left over ran as Java code.
-     */
-    private static void q4KChunks(MemorySegment w, long qo, float[] y, int yo, float[] sc, int so, float[] acc) {
-        FloatVector acc0 = FloatVector.fromArray(FP, acc, 0);
-        FloatVector acc1 = FloatVector.fromArray(FP, acc, L);
-        for (int j = 0; j < 2; j++) {
-            long q = qo + 32 * j;
-            int yj = yo + 64 * j;
-            IntVector q0 =
-                    (IntVector) ByteVector.fromMemorySegment(B128, w, q, LE).convertShape(UB2I, IP, 0);
-            IntVector q1 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, q + 16, LE).convertShape(UB2I, IP, 0);
-            FloatVector lo =
-                    ((FloatVector) q0.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(FP, y, yj));
-            lo = ((FloatVector) q1.and(0xF).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yj + 16), lo);
-            FloatVector hi = ((FloatVector) q0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yj + 32));
-            hi = ((FloatVector) q1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yj + 48), hi);
-            acc0 = lo.fma(FloatVector.broadcast(FP, sc[so + 2 * j]), acc0);
-            acc1 = hi.fma(FloatVector.broadcast(FP, sc[so + 2 * j + 1]), acc1);
-        }
-        acc0.intoArray(acc, 0);
-        acc1.intoArray(acc, L);
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
+        return sum(lanes) - mins;
     }
 
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorOperators.Conversion<Byte, Integer> UB2I = VectorOperators.ZERO_EXTEND_B2I;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
-
-    /**
-     * The twelve packed 6-bit scale bytes of a Q4_K/Q5_K block at {@code off} unpacked into {@code into[0..16)}: the
-     * eight scales, then the eight mins, one byte each. As words {@code u0 u1 u2}: scales 0–3 are {@code u0 & 0x3f..},
-     * mins 0–3 {@code u1 & 0x3f..}; scales 4–7 take the low nibbles of {@code u2} and the top two bits of {@code u0}'s
-     * bytes, mins 4–7 the high nibbles of {@code u2} and the top bits of {@code u1}'s. Four bytes at a time in int
-     * arithmetic; the lanes never see a 128-bit int vector (see {@link #q4_K} on mixed shapes).
-     */
-    static void unpackScalesAndMins4(MemorySegment w, long off, byte[] into) {
-        int u0 = w.get(Mem.INT, off);
-        int u1 = w.get(Mem.INT, off + 4);
-        int u2 = w.get(Mem.INT, off + 8);
-        long scales = (u0 & 0x3f3f3f3fL) | (long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32;
-        long mins = (u1 & 0x3f3f3f3fL) | (long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32;
-        MemorySegment b = MemorySegment.ofArray(into);
-        b.set(LONG, 0, scales);
-        b.set(LONG, 8, mins);
-    }
 
     /** {@link #q4_K} for vectors of other than 16 float lanes: scales and mins unpacked one by one. */
     static float q4_KAnyWidth(MemorySegment w, long off, InputRows in, int row) {

@@ -15,18 +15,39 @@ import org.junit.jupiter.api.Test;
  * with AVX-512).
  */
 class LaneDotsTest {
+    /**
+     * Q4_K blocks of random bytes (every scale and min bit pattern, not only those a quantizer writes) with sane fp16
+     * {@code d} and {@code dmin}: the 16-lane kernel, which unpacks the packed scales in int arithmetic of its own,
+     * within float rounding of the scalar reference, which unpacks them through {@link KScales}.
+     */
     @Test
-    void packedQ4KScalesAndMinsUnpackAsTheScalarDefinitionSays() {
+    void sixteenLaneQ4KUnpacksEveryScaleAndMinPattern() {
+        int n = 1024;
+        GgmlType type = GgmlType.Q4_K;
         Random rnd = new Random(4);
-        byte[] block = new byte[12];
-        byte[] unpacked = new byte[16];
-        for (int trial = 0; trial < 500; trial++) {
-            rnd.nextBytes(block);
-            LaneDots.unpackScalesAndMins4(MemorySegment.ofArray(block), 0, unpacked);
-            for (int j = 0; j < 8; j++) {
-                assertEquals(KScales.scale4(block, 0, j), unpacked[j], "scale " + j + ", trial " + trial);
-                assertEquals(KScales.min4(block, 0, j), unpacked[8 + j], "min " + j + ", trial " + trial);
+        for (int trial = 0; trial < 200; trial++) {
+            byte[] wb = new byte[(int) type.rowBytes(n)];
+            rnd.nextBytes(wb);
+            for (int b = 0; b < n / 256; b++) {
+                short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.02f);
+                short dmin = Float.floatToFloat16(0.005f + rnd.nextFloat() * 0.01f);
+                wb[144 * b] = (byte) d;
+                wb[144 * b + 1] = (byte) (d >> 8);
+                wb[144 * b + 2] = (byte) dmin;
+                wb[144 * b + 3] = (byte) (dmin >> 8);
             }
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
+            MemorySegment seg = MemorySegment.ofArray(wb);
+            float ref = Kernels.of(type).dotReference(seg, 0, in, 0);
+            double norm = 0;
+            for (int i = 0; i < n; i++) {
+                norm += 15 * 63 * 0.03 * Math.abs(in.qs[i] * (double) in.d[i / 256]);
+            }
+            assertEquals(ref, LaneDots.q4_K(seg, 0, in, 0), 2e-6 * norm + 1e-6, "trial " + trial);
         }
     }
 
