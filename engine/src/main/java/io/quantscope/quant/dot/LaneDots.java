@@ -557,9 +557,13 @@ final class LaneDots {
     static void q3Values(MemorySegment w, long bo, byte[] a, int ao) {
         ByteVector hm = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo, LE);
         for (int n = 0; n < 2; n++) {
-            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 32 + 32L * n, LE);
+            IntVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 32 + 32L * n, LE)
+                    .reinterpretAsInts();
             for (int j = 0; j < 4; j++) {
-                ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                // two-bit fields cut in int lanes with a byte mask (a shift of byte lanes is four instructions on x86)
+                ByteVector v = q.lanewise(VectorOperators.LSHR, 2 * j)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
                 v.sub((byte) 4, hm.and((byte) (1 << (4 * n + j))).compare(VectorOperators.EQ, (byte) 0))
                         .intoArray(a, ao + 128 * n + 32 * j);
             }
@@ -569,12 +573,23 @@ final class LaneDots {
     /** The 256 two-bit values of a Q2_K block, in [0, 3], into {@code a} from {@code ao} (group {@code j}'s at {@code 16j}). */
     static void q2Values(MemorySegment w, long bo, byte[] a, int ao) {
         for (int k = 0; k < 2; k++) {
-            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * k, LE);
+            IntVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, w, bo + 16 + 32L * k, LE)
+                    .reinterpretAsInts();
             int o = ao + 128 * k;
-            q.and((byte) 3).intoArray(a, o);
-            q.lanewise(VectorOperators.LSHR, 2).and((byte) 3).intoArray(a, o + 32);
-            q.lanewise(VectorOperators.LSHR, 4).and((byte) 3).intoArray(a, o + 64);
-            q.lanewise(VectorOperators.LSHR, 6).intoArray(a, o + 96);
+            // two-bit fields cut in int lanes with a byte mask (a shift of byte lanes is four instructions on x86)
+            q.and(VectorDots.LOW_TWO_BITS).reinterpretAsBytes().intoArray(a, o);
+            q.lanewise(VectorOperators.LSHR, 2)
+                    .and(VectorDots.LOW_TWO_BITS)
+                    .reinterpretAsBytes()
+                    .intoArray(a, o + 32);
+            q.lanewise(VectorOperators.LSHR, 4)
+                    .and(VectorDots.LOW_TWO_BITS)
+                    .reinterpretAsBytes()
+                    .intoArray(a, o + 64);
+            q.lanewise(VectorOperators.LSHR, 6)
+                    .and(VectorDots.LOW_TWO_BITS)
+                    .reinterpretAsBytes()
+                    .intoArray(a, o + 96);
         }
     }
 

@@ -331,32 +331,48 @@ final class VectorDots {
         decodeQ6(w, bo, a, 0, 32);
     }
 
-    /** A Q6_K block's 256 values minus {@code offset} into {@code a} from {@code ao}. */
+    /**
+     * A Q6_K block's 256 values minus {@code offset} into {@code a} from {@code ao}. The bit fields are cut in int
+     * lanes with byte masks: x86 has no byte shift, and a shift of byte lanes compiles to a widening to 16 bits, the
+     * shift and a pack back (four instructions where this takes one).
+     */
     static void decodeQ6(MemorySegment w, long bo, byte[] a, int ao, int offset) {
         byte off = (byte) offset;
         for (int j = 0; j < 2; j++) {
             long ql = bo + 64L * j;
             long qh = bo + 128 + 32L * j;
             int o = ao + 128 * j;
-            ByteVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE);
-            ByteVector hi = ByteVector.fromMemorySegment(B256, w, ql + 32, LE);
-            ByteVector h = ByteVector.fromMemorySegment(B256, w, qh, LE);
-            lo.and((byte) 0xF)
-                    .or(h.and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+            IntVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE).reinterpretAsInts();
+            IntVector hi = ByteVector.fromMemorySegment(B256, w, ql + 32, LE).reinterpretAsInts();
+            IntVector h = ByteVector.fromMemorySegment(B256, w, qh, LE).reinterpretAsInts();
+            lo.and(LOW_NIBBLES)
+                    .or(h.lanewise(VectorOperators.LSHL, 4).and(BITS_4_5))
+                    .reinterpretAsBytes()
                     .sub(off)
                     .intoArray(a, o);
-            hi.and((byte) 0xF)
-                    .or(h.lanewise(VectorOperators.LSHR, 2).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+            hi.and(LOW_NIBBLES)
+                    .or(h.lanewise(VectorOperators.LSHL, 2).and(BITS_4_5))
+                    .reinterpretAsBytes()
                     .sub(off)
                     .intoArray(a, o + 32);
             lo.lanewise(VectorOperators.LSHR, 4)
-                    .or(h.lanewise(VectorOperators.LSHR, 4).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .and(LOW_NIBBLES)
+                    .or(h.and(BITS_4_5))
+                    .reinterpretAsBytes()
                     .sub(off)
                     .intoArray(a, o + 64);
             hi.lanewise(VectorOperators.LSHR, 4)
-                    .or(h.lanewise(VectorOperators.LSHR, 6).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
+                    .and(LOW_NIBBLES)
+                    .or(h.lanewise(VectorOperators.LSHR, 2).and(BITS_4_5))
+                    .reinterpretAsBytes()
                     .sub(off)
                     .intoArray(a, o + 96);
         }
     }
+
+    /** Byte masks for bit fields cut in int lanes: each byte's low nibble; each byte's bits 4 and 5; low two bits. */
+    static final int LOW_NIBBLES = 0x0F0F0F0F;
+
+    static final int BITS_4_5 = 0x30303030;
+    static final int LOW_TWO_BITS = 0x03030303;
 }
