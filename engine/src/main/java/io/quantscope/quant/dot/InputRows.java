@@ -27,9 +27,12 @@ public final class InputRows {
 
     /**
      * Q8_K group sums as floats for the one-token lane kernels ({@link LaneDots}): per block, the sixteen sums of 16
-     * ({@link #bsums}).
+     * ({@link #bsums}) in {@code ksum16}, and in {@code ksum32} eight zeros followed by the eight sums of 32, to meet the
+     * mins in the upper half of a Q4_K block's scale vector.
      */
     float[] ksum16 = new float[0];
+
+    float[] ksum32 = new float[0];
 
     /** Tokens rounded up to a multiple of twice {@link #GROUP}, or 0 when {@link #qT} is not built. */
     public int tpad;
@@ -129,10 +132,15 @@ public final class InputRows {
     private void fillKSums(int nb) {
         if (ksum16.length < nb * 16) {
             ksum16 = new float[nb * 16];
+            ksum32 = new float[nb * 16];
         }
         for (int b = 0; b < nb; b++) {
             for (int j = 0; j < 16; j++) {
                 ksum16[b * 16 + j] = bsums[b * 16 + j];
+            }
+            for (int j = 0; j < 8; j++) {
+                ksum32[b * 16 + j] = 0f;
+                ksum32[b * 16 + 8 + j] = bsums[b * 16 + 2 * j] + bsums[b * 16 + 2 * j + 1];
             }
         }
     }

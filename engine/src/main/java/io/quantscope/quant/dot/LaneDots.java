@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -32,6 +33,10 @@ final class LaneDots {
     private static final VectorSpecies<Integer> IP = IntVector.SPECIES_PREFERRED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfShort SHORT = Mem.SHORT;
+    private static final java.lang.invoke.VarHandle SHORT_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(short[].class, LE);
+    private static final java.lang.invoke.VarHandle INT_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, LE);
 
     private LaneDots() {}
 
@@ -45,6 +50,11 @@ final class LaneDots {
         final byte[] packed = new byte[12];
         final float[] scales = new float[16];
 
+        /** A K block's sixteen packed 6-bit scales, one byte each, and the same bytes as a segment. */
+        final byte[] scaleBytes = new byte[16];
+
+        final MemorySegment scaleSegment = MemorySegment.ofArray(scaleBytes);
+
         float[] floats = new float[0];
 
         /** A K row's decoded values, and its groups' scales and mins (one per sixteen values). */
@@ -55,6 +65,16 @@ final class LaneDots {
 
         /** A vector's lanes on their way to {@link #sum(float[])}. */
         final float[] sumLanes = new float[L];
+
+        /** A weight row copied out of the mapped file (see {@link #q4_K}). */
+        byte[] rowBytes = new byte[0];
+
+        Scratch ensureBytes(int n) {
+            if (rowBytes.length < n) {
+                rowBytes = new byte[n];
+            }
+            return this;
+        }
 
         Scratch ensureRow(int n) {
             if (rowValues.length < n) {
@@ -334,13 +354,16 @@ final class LaneDots {
      * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}. The K kernels decode a whole row first
      * (values {@code a} and one scale per group), so this is one call per row and no vector crosses a call (one that C2
      * does not inline is boxed). The byte-to-float conversion is written out here, not in a helper returning a vector:
-     * with the helper, C2 left the conversion as Java code in every Q2_K bench run (allocating some 40 GB a run). Two
-     * accumulators, so consecutive groups do not wait on one another's multiply-add.
+     * with the helper, C2 left the conversion as Java code in every Q2_K bench run (allocating some 40 GB a run). Four
+     * accumulators, so consecutive groups do not wait on one another's multiply-add. The lanes are summed through
+     * memory: a vector handed to a call that C2 does not inline is boxed.
      */
     private static float rowGroups(byte[] a, float[] scale, float[] y, int yo, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
-        for (int g = 0; g < n / 16; g += 2) {
+        FloatVector acc2 = FloatVector.zero(FP);
+        FloatVector acc3 = FloatVector.zero(FP);
+        for (int g = 0; g < n / 16; g += 4) {
             int o = 16 * g;
             int yg = yo + o;
             FloatVector t0 = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
@@ -348,16 +371,29 @@ final class LaneDots {
             FloatVector t1 = ((FloatVector)
                             ByteVector.fromArray(BP, a, o + 16).convertShape(VectorOperators.B2F, FP, 0))
                     .mul(FloatVector.fromArray(FP, y, yg + 16));
+            FloatVector t2 = ((FloatVector)
+                            ByteVector.fromArray(BP, a, o + 32).convertShape(VectorOperators.B2F, FP, 0))
+                    .mul(FloatVector.fromArray(FP, y, yg + 32));
+            FloatVector t3 = ((FloatVector)
+                            ByteVector.fromArray(BP, a, o + 48).convertShape(VectorOperators.B2F, FP, 0))
+                    .mul(FloatVector.fromArray(FP, y, yg + 48));
             for (int k = L; k < 16; k += L) {
                 t0 = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
                         .fma(FloatVector.fromArray(FP, y, yg + k), t0);
                 t1 = ((FloatVector) ByteVector.fromArray(BP, a, o + 16 + k).convertShape(VectorOperators.B2F, FP, 0))
                         .fma(FloatVector.fromArray(FP, y, yg + 16 + k), t1);
+                t2 = ((FloatVector) ByteVector.fromArray(BP, a, o + 32 + k).convertShape(VectorOperators.B2F, FP, 0))
+                        .fma(FloatVector.fromArray(FP, y, yg + 32 + k), t2);
+                t3 = ((FloatVector) ByteVector.fromArray(BP, a, o + 48 + k).convertShape(VectorOperators.B2F, FP, 0))
+                        .fma(FloatVector.fromArray(FP, y, yg + 48 + k), t3);
             }
             acc0 = t0.fma(FloatVector.broadcast(FP, scale[g]), acc0);
             acc1 = t1.fma(FloatVector.broadcast(FP, scale[g + 1]), acc1);
+            acc2 = t2.fma(FloatVector.broadcast(FP, scale[g + 2]), acc2);
+            acc3 = t3.fma(FloatVector.broadcast(FP, scale[g + 3]), acc3);
         }
-        return sum(acc0.add(acc1), lanes);
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     /**
@@ -378,8 +414,10 @@ final class LaneDots {
      * words ({@code u0 u1 u2}: scales 0–3 are {@code u0}'s bytes' low six bits, mins 0–3 {@code u1}'s; scales 4–7 the
      * low nibbles of {@code u2} with the top two bits of {@code u0}'s bytes, mins 4–7 the high nibbles of {@code u2}
      * with the top bits of {@code u1}'s); the mins meet the activations' integer sums of 32 in int arithmetic; the
-     * nibbles go to float lanes, two groups per 32 bytes, into four accumulators. In L2, one core: 3.5-5.2 GB/s with
-     * the block split over calls and its accumulators in memory, 6.6 GB/s so.
+     * nibbles go to float lanes, two groups per 32 bytes. In L2, one core: 3.5-5.2 GB/s with the block split over calls
+     * and its accumulators in memory, 6.6 GB/s so. The four 64-value chunks stay a loop, not written out: written out,
+     * C2 ran out of inlining budget in some runs and left vector operations (shifts, conversions) as Java code that
+     * boxed every intermediate (generation 2-7 tok/s instead of 16 on the 1.1B Q4_K_M, after a prompt).
      */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
         if (L != 16) {
@@ -388,107 +426,62 @@ final class LaneDots {
         int nb = in.n / 256;
         int yb = row * nb;
         float[] y = in.qf;
-        int[] bs = in.bsums;
+        float[] ksum = in.ksum32;
+        Scratch s = SCRATCH.get().ensureBytes(nb * 144);
+        float[] sc = s.scales;
+        byte[] r = s.rowBytes;
+        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off, r, 0, nb * 144);
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
-        FloatVector acc2 = FloatVector.zero(FP);
-        FloatVector acc3 = FloatVector.zero(FP);
-        float mins = 0;
+        FloatVector accMin = FloatVector.zero(FP);
         for (int i = 0; i < nb; i++) {
-            long bo = off + 144L * i;
+            int bo = 144 * i;
             float dy = in.d[yb + i];
-            float d = Float.float16ToFloat(w.get(SHORT, bo)) * dy;
-            float dmin = Float.float16ToFloat(w.get(SHORT, bo + 2)) * dy;
-            int u0 = w.get(Mem.INT, bo + 4);
-            int u1 = w.get(Mem.INT, bo + 8);
-            int u2 = w.get(Mem.INT, bo + 12);
-            int sc0 = u0 & 63;
-            int sc1 = (u0 >>> 8) & 63;
-            int sc2 = (u0 >>> 16) & 63;
-            int sc3 = (u0 >>> 24) & 63;
-            int sc4 = (u2 & 0xF) | ((u0 >>> 2) & 0x30);
-            int sc5 = ((u2 >>> 8) & 0xF) | ((u0 >>> 10) & 0x30);
-            int sc6 = ((u2 >>> 16) & 0xF) | ((u0 >>> 18) & 0x30);
-            int sc7 = ((u2 >>> 24) & 0xF) | ((u0 >>> 26) & 0x30);
-            int b = (yb + i) * 16;
-            int msum = (u1 & 63) * (bs[b] + bs[b + 1])
-                    + ((u1 >>> 8) & 63) * (bs[b + 2] + bs[b + 3])
-                    + ((u1 >>> 16) & 63) * (bs[b + 4] + bs[b + 5])
-                    + ((u1 >>> 24) & 63) * (bs[b + 6] + bs[b + 7])
-                    + (((u2 >>> 4) & 0xF) | ((u1 >>> 2) & 0x30)) * (bs[b + 8] + bs[b + 9])
-                    + (((u2 >>> 12) & 0xF) | ((u1 >>> 10) & 0x30)) * (bs[b + 10] + bs[b + 11])
-                    + (((u2 >>> 20) & 0xF) | ((u1 >>> 18) & 0x30)) * (bs[b + 12] + bs[b + 13])
-                    + (((u2 >>> 28) & 0xF) | ((u1 >>> 26) & 0x30)) * (bs[b + 14] + bs[b + 15]);
-            mins += dmin * msum;
+            float d = Float.float16ToFloat((short) SHORT_LE.get(r, bo)) * dy;
+            float dmin = Float.float16ToFloat((short) SHORT_LE.get(r, bo + 2)) * dy;
+            int u0 = (int) INT_LE.get(r, bo + 4);
+            int u1 = (int) INT_LE.get(r, bo + 8);
+            int u2 = (int) INT_LE.get(r, bo + 12);
+            // eight scales then eight mins, one byte each, into one 128-bit vector without going through memory
+            long scales = (u0 & 0x3f3f3f3fL) | (long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32;
+            long mins = (u1 & 0x3f3f3f3fL) | (long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32;
+            FloatVector scaleMin = (FloatVector) LongVector.zero(L128)
+                    .withLane(0, scales)
+                    .withLane(1, mins)
+                    .reinterpretAsBytes()
+                    .convertShape(VectorOperators.B2F, FP, 0);
+            // lanes 0-7 of ksum32 are zero: only the mins meet the sums of 32
+            accMin = scaleMin.mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
+                    .fma(FloatVector.broadcast(FP, dmin), accMin);
+            scaleMin.mul(d).intoArray(sc, 0);
             int yo = (yb + i) * 256;
-            IntVector qa0 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 16, LE).convertShape(UB2I, IP, 0);
-            IntVector qb0 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 32, LE).convertShape(UB2I, IP, 0);
-            FloatVector lo0 = ((FloatVector) qa0.and(0xF).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 0));
-            FloatVector hi0 = ((FloatVector)
-                            qa0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 32));
-            lo0 = ((FloatVector) qb0.and(0xF).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 16), lo0);
-            hi0 = ((FloatVector) qb0.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 48), hi0);
-            acc0 = lo0.fma(FloatVector.broadcast(FP, d * sc0), acc0);
-            acc1 = hi0.fma(FloatVector.broadcast(FP, d * sc1), acc1);
-            IntVector qa1 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 48, LE).convertShape(UB2I, IP, 0);
-            IntVector qb1 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 64, LE).convertShape(UB2I, IP, 0);
-            FloatVector lo1 = ((FloatVector) qa1.and(0xF).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 64));
-            FloatVector hi1 = ((FloatVector)
-                            qa1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 96));
-            lo1 = ((FloatVector) qb1.and(0xF).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 80), lo1);
-            hi1 = ((FloatVector) qb1.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 112), hi1);
-            acc2 = lo1.fma(FloatVector.broadcast(FP, d * sc2), acc2);
-            acc3 = hi1.fma(FloatVector.broadcast(FP, d * sc3), acc3);
-            IntVector qa2 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 80, LE).convertShape(UB2I, IP, 0);
-            IntVector qb2 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 96, LE).convertShape(UB2I, IP, 0);
-            FloatVector lo2 = ((FloatVector) qa2.and(0xF).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 128));
-            FloatVector hi2 = ((FloatVector)
-                            qa2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 160));
-            lo2 = ((FloatVector) qb2.and(0xF).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 144), lo2);
-            hi2 = ((FloatVector) qb2.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 176), hi2);
-            acc0 = lo2.fma(FloatVector.broadcast(FP, d * sc4), acc0);
-            acc1 = hi2.fma(FloatVector.broadcast(FP, d * sc5), acc1);
-            IntVector qa3 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 112, LE).convertShape(UB2I, IP, 0);
-            IntVector qb3 = (IntVector)
-                    ByteVector.fromMemorySegment(B128, w, bo + 128, LE).convertShape(UB2I, IP, 0);
-            FloatVector lo3 = ((FloatVector) qa3.and(0xF).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 192));
-            FloatVector hi3 = ((FloatVector)
-                            qa3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.fromArray(FP, y, yo + 224));
-            lo3 = ((FloatVector) qb3.and(0xF).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 208), lo3);
-            hi3 = ((FloatVector) qb3.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
-                    .fma(FloatVector.fromArray(FP, y, yo + 240), hi3);
-            acc2 = lo3.fma(FloatVector.broadcast(FP, d * sc6), acc2);
-            acc3 = hi3.fma(FloatVector.broadcast(FP, d * sc7), acc3);
+            for (int c = 0; c < 4; c++) {
+                int q = bo + 16 + 32 * c;
+                int yc = yo + 64 * c;
+                IntVector qa = (IntVector) ByteVector.fromArray(B128, r, q).convertShape(UB2I, IP, 0);
+                IntVector qb = (IntVector) ByteVector.fromArray(B128, r, q + 16).convertShape(UB2I, IP, 0);
+                // high nibbles as 16·h (a mask, no shift); their scale carries the 1/16, exactly
+                FloatVector lo = ((FloatVector) qa.and(0x0F).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yc));
+                FloatVector hi = ((FloatVector) qa.and(0xF0).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(FP, y, yc + 32));
+                lo = ((FloatVector) qb.and(0x0F).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yc + 16), lo);
+                hi = ((FloatVector) qb.and(0xF0).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(FP, y, yc + 48), hi);
+                acc0 = lo.fma(FloatVector.broadcast(FP, sc[2 * c]), acc0);
+                acc1 = hi.fma(FloatVector.broadcast(FP, sc[2 * c + 1] * 0.0625f), acc1);
+            }
         }
-        float[] lanes = SCRATCH.get().sumLanes;
-        acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
-        return sum(lanes) - mins;
+        float[] lanes = s.sumLanes;
+        acc0.add(acc1).sub(accMin).intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Long> L128 = LongVector.SPECIES_128;
     private static final VectorOperators.Conversion<Byte, Integer> UB2I = VectorOperators.ZERO_EXTEND_B2I;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     /** {@link #q4_K} for vectors of other than 16 float lanes: scales and mins unpacked one by one. */
     static float q4_KAnyWidth(MemorySegment w, long off, InputRows in, int row) {
@@ -539,14 +532,29 @@ final class LaneDots {
         int yb = row * nb;
         Scratch s = SCRATCH.get().ensureRow(n);
         byte[] a = s.rowValues;
-        byte[] packed = s.packed;
+        byte[] packed = s.scaleBytes;
+        MemorySegment pk = s.scaleSegment;
         float[] sc = s.rowScales;
         for (int i = 0; i < nb; i++) {
             long bo = off + 110L * i;
-            float d = half(w, bo + 108) * in.d[yb + i];
-            Mem.scales12(w, bo + 96, packed);
-            for (int j = 0; j < 16; j++) {
-                sc[16 * i + j] = d * KScales.scale3(packed, 0, j);
+            float d = Float.float16ToFloat(w.get(SHORT, bo + 108)) * in.d[yb + i];
+            // the sixteen 6-bit scales (KScales.scale3) in int arithmetic: low nibbles from the first eight bytes,
+            // two high bits each from the next four; then to float lanes, minus 32, times d
+            int a0 = w.get(Mem.INT, bo + 96);
+            int a1 = w.get(Mem.INT, bo + 100);
+            int t = w.get(Mem.INT, bo + 104);
+            int s0 = (a0 & 0x0F0F0F0F) | ((t & 0x03030303) << 4);
+            int s1 = (a1 & 0x0F0F0F0F) | (((t >>> 2) & 0x03030303) << 4);
+            int s2 = ((a0 >>> 4) & 0x0F0F0F0F) | (((t >>> 4) & 0x03030303) << 4);
+            int s3 = ((a1 >>> 4) & 0x0F0F0F0F) | (((t >>> 6) & 0x03030303) << 4);
+            pk.set(LONG, 0, Integer.toUnsignedLong(s0) | (long) s1 << 32);
+            pk.set(LONG, 8, Integer.toUnsignedLong(s2) | (long) s3 << 32);
+            ByteVector six = ByteVector.fromArray(B128, packed, 0);
+            for (int p = 0; p < 16 / L; p++) {
+                ((FloatVector) six.convertShape(VectorOperators.B2F, FP, p))
+                        .sub(32f)
+                        .mul(d)
+                        .intoArray(sc, 16 * i + p * L);
             }
             q3Values(w, bo, a, 256 * i);
         }
