@@ -354,16 +354,13 @@ final class LaneDots {
      * Σ over a row's groups of sixteen decoded values: {@code scale[g]·Σ a·y}. The K kernels decode a whole row first
      * (values {@code a} and one scale per group), so this is one call per row and no vector crosses a call (one that C2
      * does not inline is boxed). The byte-to-float conversion is written out here, not in a helper returning a vector:
-     * with the helper, C2 left the conversion as Java code in every Q2_K bench run (allocating some 40 GB a run). Four
-     * accumulators, so consecutive groups do not wait on one another's multiply-add. The lanes are summed through
-     * memory: a vector handed to a call that C2 does not inline is boxed.
+     * with the helper, C2 left the conversion as Java code in every Q2_K bench run (allocating some 40 GB a run). Two
+     * accumulators, so consecutive groups do not wait on one another's multiply-add.
      */
     private static float rowGroups(byte[] a, float[] scale, float[] y, int yo, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
-        FloatVector acc2 = FloatVector.zero(FP);
-        FloatVector acc3 = FloatVector.zero(FP);
-        for (int g = 0; g < n / 16; g += 4) {
+        for (int g = 0; g < n / 16; g += 2) {
             int o = 16 * g;
             int yg = yo + o;
             FloatVector t0 = ((FloatVector) ByteVector.fromArray(BP, a, o).convertShape(VectorOperators.B2F, FP, 0))
@@ -371,28 +368,16 @@ final class LaneDots {
             FloatVector t1 = ((FloatVector)
                             ByteVector.fromArray(BP, a, o + 16).convertShape(VectorOperators.B2F, FP, 0))
                     .mul(FloatVector.fromArray(FP, y, yg + 16));
-            FloatVector t2 = ((FloatVector)
-                            ByteVector.fromArray(BP, a, o + 32).convertShape(VectorOperators.B2F, FP, 0))
-                    .mul(FloatVector.fromArray(FP, y, yg + 32));
-            FloatVector t3 = ((FloatVector)
-                            ByteVector.fromArray(BP, a, o + 48).convertShape(VectorOperators.B2F, FP, 0))
-                    .mul(FloatVector.fromArray(FP, y, yg + 48));
             for (int k = L; k < 16; k += L) {
                 t0 = ((FloatVector) ByteVector.fromArray(BP, a, o + k).convertShape(VectorOperators.B2F, FP, 0))
                         .fma(FloatVector.fromArray(FP, y, yg + k), t0);
                 t1 = ((FloatVector) ByteVector.fromArray(BP, a, o + 16 + k).convertShape(VectorOperators.B2F, FP, 0))
                         .fma(FloatVector.fromArray(FP, y, yg + 16 + k), t1);
-                t2 = ((FloatVector) ByteVector.fromArray(BP, a, o + 32 + k).convertShape(VectorOperators.B2F, FP, 0))
-                        .fma(FloatVector.fromArray(FP, y, yg + 32 + k), t2);
-                t3 = ((FloatVector) ByteVector.fromArray(BP, a, o + 48 + k).convertShape(VectorOperators.B2F, FP, 0))
-                        .fma(FloatVector.fromArray(FP, y, yg + 48 + k), t3);
             }
             acc0 = t0.fma(FloatVector.broadcast(FP, scale[g]), acc0);
             acc1 = t1.fma(FloatVector.broadcast(FP, scale[g + 1]), acc1);
-            acc2 = t2.fma(FloatVector.broadcast(FP, scale[g + 2]), acc2);
-            acc3 = t3.fma(FloatVector.broadcast(FP, scale[g + 3]), acc3);
         }
-        acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
+        acc0.add(acc1).intoArray(lanes, 0); // not through sum(FloatVector, ..): a vector argument may be boxed
         return sum(lanes);
     }
 
