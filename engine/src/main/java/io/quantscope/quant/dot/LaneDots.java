@@ -671,7 +671,8 @@ final class LaneDots {
                 tail += a[i] * y[yc + i];
             }
         }
-        return sum(acc0.add(acc1).add(acc2.add(acc3)), scratch.sumLanes) + tail;
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(scratch.sumLanes, 0); // a vector argument may be boxed
+        return sum(scratch.sumLanes) + tail;
     }
 
     /**
