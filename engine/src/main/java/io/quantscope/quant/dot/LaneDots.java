@@ -119,12 +119,6 @@ final class LaneDots {
         return (s0 + s1) + (s2 + s3);
     }
 
-    /** {@code v}'s lanes summed by {@link #sum(float[])}, through the scratch lanes {@code t}. */
-    private static float sum(FloatVector v, float[] t) {
-        v.intoArray(t, 0);
-        return sum(t);
-    }
-
     /**
      * An fp16 scale as a float: the hardware conversion (C2's intrinsic), exact. ggml's x86 build reads a 64K-entry
      * table instead; here that table (256 KB) evicted weights and activations from L1 and L2 once per block. The
@@ -219,7 +213,9 @@ final class LaneDots {
             }
             acc0 = s0.fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
         }
-        return sum(acc0.add(acc1), SCRATCH.get().sumLanes);
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     /**
@@ -332,7 +328,9 @@ final class LaneDots {
             acc0 = nibbles32(w, bo + 2, y, (yb + ib) * 32)
                     .fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
         }
-        return sum(acc0.add(acc1), SCRATCH.get().sumLanes);
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     /** Σ (nibble − 8)·y over a Q4_0 block's 32 values (low nibbles first), as float lanes. */
@@ -377,7 +375,7 @@ final class LaneDots {
             acc0 = t0.fma(FloatVector.broadcast(FP, scale[g]), acc0);
             acc1 = t1.fma(FloatVector.broadcast(FP, scale[g + 1]), acc1);
         }
-        acc0.add(acc1).intoArray(lanes, 0); // not through sum(FloatVector, ..): a vector argument may be boxed
+        acc0.add(acc1).intoArray(lanes, 0);
         return sum(lanes);
     }
 
@@ -390,7 +388,8 @@ final class LaneDots {
         for (int k = 0; k < len; k += L) {
             acc = FloatVector.fromArray(FP, a, ao + k).fma(FloatVector.fromArray(FP, b, bo + k), acc);
         }
-        return sum(acc, lanes);
+        acc.intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     /**
@@ -510,7 +509,8 @@ final class LaneDots {
                 acc = hi.fma(FloatVector.broadcast(FP, sc[2 * j + 1]), acc);
             }
         }
-        return sum(acc, s.sumLanes) - mins;
+        acc.intoArray(s.sumLanes, 0);
+        return sum(s.sumLanes) - mins;
     }
 
     /** Q3_K · Q8_K: sixteen groups of 16 values in [-4, 3] (two bits, and a high bit that, unset, takes 4 off). */
@@ -713,7 +713,9 @@ final class LaneDots {
             acc1 = FloatVector.fromMemorySegment(FP, w, off + 4L * (i + L), LE)
                     .fma(FloatVector.fromArray(FP, y, yo + i + L), acc1);
         }
-        float sum = sum(acc0.add(acc1), SCRATCH.get().sumLanes);
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = sum(lanes);
         for (; i < n; i++) {
             sum += Mem.f32(w, off + 4L * i) * y[yo + i];
         }
