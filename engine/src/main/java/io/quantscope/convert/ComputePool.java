@@ -14,9 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The engine's compute threads, shared by every job in the process: a daemon pool sized to the machine for long
  * parts, and a few workers that spin briefly between parallel regions for short ones. Generating one token runs some
- * ninety regions of a few hundred microseconds each, back to back; handing each to a parked pool thread cost a
- * wake-up per region (on a 2-core VM, ~7 ms of an 78 ms token). A spinning worker picks the next region up within
- * a microsecond and parks only after {@link #SPIN_NANOS} without work.
+ * ninety regions of a few hundred microseconds each, back to back; handing each to a parked pool thread costs a
+ * wake-up per region. A spinning worker picks the next region up within a microsecond and parks only after
+ * {@link #SPIN_NANOS} without work. (Measured on a 2-core VM: within that host's noise, never slower.)
  */
 public final class ComputePool {
     private static final ExecutorService POOL = Executors.newFixedThreadPool(

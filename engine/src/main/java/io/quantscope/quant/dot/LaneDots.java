@@ -50,11 +50,6 @@ final class LaneDots {
         final byte[] packed = new byte[12];
         final float[] scales = new float[16];
 
-        /** A K block's sixteen packed 6-bit scales, one byte each, and the same bytes as a segment. */
-        final byte[] scaleBytes = new byte[16];
-
-        final MemorySegment scaleSegment = MemorySegment.ofArray(scaleBytes);
-
         float[] floats = new float[0];
 
         /** A K row's decoded values, and its groups' scales and mins (one per sixteen values). */
@@ -468,7 +463,6 @@ final class LaneDots {
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Long> L128 = LongVector.SPECIES_128;
     private static final VectorOperators.Conversion<Byte, Integer> UB2I = VectorOperators.ZERO_EXTEND_B2I;
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
 
     /** {@link #q4_K} for vectors of other than 16 float lanes: scales and mins unpacked one by one. */
     static float q4_KAnyWidth(MemorySegment w, long off, InputRows in, int row) {
@@ -520,8 +514,6 @@ final class LaneDots {
         int yb = row * nb;
         Scratch s = SCRATCH.get().ensureRow(n);
         byte[] a = s.rowValues;
-        byte[] packed = s.scaleBytes;
-        MemorySegment pk = s.scaleSegment;
         float[] sc = s.rowScales;
         for (int i = 0; i < nb; i++) {
             long bo = off + 110L * i;
@@ -535,9 +527,11 @@ final class LaneDots {
             int s1 = (a1 & 0x0F0F0F0F) | (((t >>> 2) & 0x03030303) << 4);
             int s2 = ((a0 >>> 4) & 0x0F0F0F0F) | (((t >>> 4) & 0x03030303) << 4);
             int s3 = ((a1 >>> 4) & 0x0F0F0F0F) | (((t >>> 6) & 0x03030303) << 4);
-            pk.set(LONG, 0, Integer.toUnsignedLong(s0) | (long) s1 << 32);
-            pk.set(LONG, 8, Integer.toUnsignedLong(s2) | (long) s3 << 32);
-            ByteVector six = ByteVector.fromArray(B128, packed, 0);
+            // into one 128-bit vector without going through memory, as q4_K does
+            ByteVector six = LongVector.zero(L128)
+                    .withLane(0, Integer.toUnsignedLong(s0) | (long) s1 << 32)
+                    .withLane(1, Integer.toUnsignedLong(s2) | (long) s3 << 32)
+                    .reinterpretAsBytes();
             for (int p = 0; p < 16 / L; p++) {
                 ((FloatVector) six.convertShape(VectorOperators.B2F, FP, p))
                         .sub(32f)
