@@ -254,7 +254,9 @@ public final class Transformer {
         float[] vc = s.cache.v[layer];
         boolean f16 = s.cache.f16;
         int jobs = T * nHead;
-        int parts = Math.min(s.threads, Math.max(1, jobs * (pos0 + T) / 4096 + 1));
+        // every head on its own: the pool's spinning workers take a region within a microsecond, so even early in a
+        // generation (a few positions) the second thread is cheaper than leaving it idle while one does all heads
+        int parts = s.threads;
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         ComputePool.parallel(Math.min(parts, jobs), part -> {
             float[] qh = new float[hk];
@@ -270,7 +272,31 @@ public final class Transformer {
                 for (int i = 0; i < hk; i++) {
                     qh[i] = f16 ? QuantMath.roundTripF16(q[qo + i]) : q[qo + i];
                 }
-                for (int p = 0; p < n; p++) {
+                // four positions at a time: four independent sums (each in its own order, as one at a time would
+                // add it), so the additions do not wait on one another
+                int p0 = 0;
+                for (; p0 + 4 <= n; p0 += 4) {
+                    int k0 = p0 * kvK + kvh * hk;
+                    int k1 = k0 + kvK;
+                    int k2 = k1 + kvK;
+                    int k3 = k2 + kvK;
+                    double s0 = 0;
+                    double s1 = 0;
+                    double s2 = 0;
+                    double s3 = 0;
+                    for (int i = 0; i < hk; i++) {
+                        float qi = qh[i];
+                        s0 += (double) (qi * kc[k0 + i]);
+                        s1 += (double) (qi * kc[k1 + i]);
+                        s2 += (double) (qi * kc[k2 + i]);
+                        s3 += (double) (qi * kc[k3 + i]);
+                    }
+                    sc[p0] = (float) s0;
+                    sc[p0 + 1] = (float) s1;
+                    sc[p0 + 2] = (float) s2;
+                    sc[p0 + 3] = (float) s3;
+                }
+                for (int p = p0; p < n; p++) {
                     int ko = p * kvK + kvh * hk;
                     double sum = 0;
                     for (int i = 0; i < hk; i++) {

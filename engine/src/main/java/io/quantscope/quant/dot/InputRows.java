@@ -20,6 +20,9 @@ public final class InputRows {
     /** {@code qs} as floats, for the lane kernels ({@link LaneDots}). */
     public float[] qf = new float[0];
 
+    /** {@code qs} as shorts, for the lane kernels that multiply in 16-bit lanes ({@link LaneDots#SHORTS}). */
+    short[] qsh = new short[0];
+
     public float[] d = new float[0];
     public float[] s = new float[0];
     public int[] bsums = new int[0];
@@ -106,6 +109,7 @@ public final class InputRows {
             if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
                 for (int i = 0; i < total; i++) {
                     qf[i] = qs[i];
+                    qsh[i] = qs[i];
                 }
             }
             if (format == InputFormat.Q8_K) {
@@ -237,6 +241,7 @@ public final class InputRows {
         if (qs.length < total) {
             qs = new byte[total];
             qf = new float[total];
+            qsh = new short[total];
         }
         if (d.length < blocks) {
             d = new float[blocks];
