@@ -528,6 +528,11 @@ final class LaneDots {
 
     /** Q3_K · Q8_K: sixteen groups of 16 values in [-4, 3] (two bits, and a high bit that, unset, takes 4 off). */
     static float q3_K(MemorySegment w, long off, InputRows in, int row) {
+        return SHORTS ? q3_KShorts(w, off, in, row) : q3_KBytes(w, off, in, row);
+    }
+
+    /** {@link #q3_K} by a row decoded to bytes, then {@link #rowGroups} in float lanes: for machines without {@link #SHORTS}. */
+    static float q3_KBytes(MemorySegment w, long off, InputRows in, int row) {
         int n = in.n;
         int nb = n / 256;
         int yb = row * nb;
@@ -607,9 +612,11 @@ final class LaneDots {
      * offset (0..63); the offset comes back once per row as {@code 32·Σ scale·Σy} from the activations' sums of 16.
      */
     static float q6_K(MemorySegment w, long off, InputRows in, int row) {
-        if (SHORTS) {
-            return q6_KShorts(w, off, in, row);
-        }
+        return SHORTS ? q6_KShorts(w, off, in, row) : q6_KBytes(w, off, in, row);
+    }
+
+    /** {@link #q6_K} by a row decoded to bytes, then {@link #rowGroups} in float lanes: for machines without {@link #SHORTS}. */
+    static float q6_KBytes(MemorySegment w, long off, InputRows in, int row) {
         int n = in.n;
         int nb = n / 256;
         int yb = row * nb;
@@ -728,6 +735,11 @@ final class LaneDots {
 
     /** Q2_K · Q8_K: sixteen groups of 16 two-bit values with 4-bit scales and mins. */
     static float q2_K(MemorySegment w, long off, InputRows in, int row) {
+        return SHORTS ? q2_KShorts(w, off, in, row) : q2_KBytes(w, off, in, row);
+    }
+
+    /** {@link #q2_K} by a row decoded to bytes, then {@link #rowGroups} in float lanes: for machines without {@link #SHORTS}. */
+    static float q2_KBytes(MemorySegment w, long off, InputRows in, int row) {
         int n = in.n;
         int nb = n / 256;
         int yb = row * nb;
@@ -753,6 +765,165 @@ final class LaneDots {
         }
         return rowGroups(a, sc, in.qf, yb * 256, n, s.sumLanes) - dot(mins, 0, in.ksum16, yb * 16, n / 16, s.sumLanes);
     }
+
+    /**
+     * {@link #q2_K} in 16-bit lanes ({@link #SHORTS}), as {@link #q6_KShorts}: each 32 two-bit values (two groups) cut
+     * from their bytes in int lanes, widened to shorts, multiplied by the activations and pair-summed; the block's
+     * sixteen scales (low nibbles, times {@code d}) spread to each pair of groups by a permute, its mins (high nibbles,
+     * times {@code dmin}) meeting the activations' sums of 16 once per block.
+     */
+    static float q2_KShorts(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        short[] y = in.qsh;
+        float[] ksum = in.ksum16;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector accMin = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 84L * i;
+            float dy = in.d[yb + i];
+            IntVector b =
+                    (IntVector) ByteVector.fromMemorySegment(B128, w, bo, LE).convertShape(UB2I, IP, 0);
+            FloatVector scales = ((FloatVector) b.and(0xF).convert(VectorOperators.I2F, 0))
+                    .mul(Float.float16ToFloat(w.get(SHORT, bo + 80)) * dy);
+            accMin = ((FloatVector) b.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
+                    .fma(FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo + 82)) * dy), accMin);
+            for (int j = 0; j < 2; j++) {
+                int yo = (yb + i) * 256 + 128 * j;
+                IntVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE)
+                        .reinterpretAsInts();
+                ByteVector v0 = q.and(VectorDots.LOW_TWO_BITS).reinterpretAsBytes();
+                ByteVector v1 = q.lanewise(VectorOperators.LSHR, 2)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
+                ByteVector v2 = q.lanewise(VectorOperators.LSHR, 4)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
+                ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
+                IntVector p0 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo))
+                        .reinterpretAsInts();
+                IntVector p1 = ((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 32))
+                        .reinterpretAsInts();
+                IntVector p2 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 64))
+                        .reinterpretAsInts();
+                IntVector p3 = ((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 96))
+                        .reinterpretAsInts();
+                // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
+                p0 = p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j]), acc0);
+                acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 1]), acc1);
+                acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 2]), acc0);
+                acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 3]), acc1);
+            }
+        }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).sub(accMin).intoArray(lanes, 0);
+        return sum(lanes);
+    }
+
+    /**
+     * {@link #q3_K} in 16-bit lanes ({@link #SHORTS}), as {@link #q2_KShorts}, with each value taken as {@code q + 4h}
+     * in [0, 7] (its two bits, and its high bit as 4) and the 4 it lacks given back once per block from the
+     * activations' sums of 16: {@code q + 4h − 4} is the stored value.
+     */
+    static float q3_KShorts(MemorySegment w, long off, InputRows in, int row) {
+        int nb = in.n / 256;
+        int yb = row * nb;
+        short[] y = in.qsh;
+        float[] ksum = in.ksum16;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector accOffset = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 110L * i;
+            float d = Float.float16ToFloat(w.get(SHORT, bo + 108)) * in.d[yb + i];
+            // the sixteen 6-bit scales as q3_K gathers them
+            int a0 = w.get(Mem.INT, bo + 96);
+            int a1 = w.get(Mem.INT, bo + 100);
+            int t = w.get(Mem.INT, bo + 104);
+            int s0 = (a0 & 0x0F0F0F0F) | ((t & 0x03030303) << 4);
+            int s1 = (a1 & 0x0F0F0F0F) | (((t >>> 2) & 0x03030303) << 4);
+            int s2 = ((a0 >>> 4) & 0x0F0F0F0F) | (((t >>> 4) & 0x03030303) << 4);
+            int s3 = ((a1 >>> 4) & 0x0F0F0F0F) | (((t >>> 6) & 0x03030303) << 4);
+            FloatVector scales = ((FloatVector) LongVector.zero(L128)
+                            .withLane(0, Integer.toUnsignedLong(s0) | (long) s1 << 32)
+                            .withLane(1, Integer.toUnsignedLong(s2) | (long) s3 << 32)
+                            .reinterpretAsBytes()
+                            .convertShape(VectorOperators.B2F, FP, 0))
+                    .sub(32f)
+                    .mul(d);
+            accOffset = scales.fma(FloatVector.fromArray(FP, ksum, (yb + i) * 16), accOffset);
+            IntVector hm = ByteVector.fromMemorySegment(B256, w, bo, LE).reinterpretAsInts();
+            for (int j = 0; j < 2; j++) {
+                int yo = (yb + i) * 256 + 128 * j;
+                IntVector q = ByteVector.fromMemorySegment(B256, w, bo + 32 + 32L * j, LE)
+                        .reinterpretAsInts();
+                // value m of each byte: bits 2m..2m+1 of q, and bit 4j+m of hm moved to bit 2
+                IntVector h = hm.lanewise(VectorOperators.LSHR, 4 * j);
+                ByteVector v0 = q.and(VectorDots.LOW_TWO_BITS)
+                        .or(h.lanewise(VectorOperators.LSHL, 2).and(BIT_2))
+                        .reinterpretAsBytes();
+                ByteVector v1 = q.lanewise(VectorOperators.LSHR, 2)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .or(h.lanewise(VectorOperators.LSHL, 1).and(BIT_2))
+                        .reinterpretAsBytes();
+                ByteVector v2 = q.lanewise(VectorOperators.LSHR, 4)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .or(h.and(BIT_2))
+                        .reinterpretAsBytes();
+                ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .or(h.lanewise(VectorOperators.LSHR, 1).and(BIT_2))
+                        .reinterpretAsBytes();
+                IntVector p0 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo))
+                        .reinterpretAsInts();
+                IntVector p1 = ((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 32))
+                        .reinterpretAsInts();
+                IntVector p2 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 64))
+                        .reinterpretAsInts();
+                IntVector p3 = ((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 96))
+                        .reinterpretAsInts();
+                // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
+                p0 = p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j]), acc0);
+                acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 1]), acc1);
+                acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 2]), acc0);
+                acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 3]), acc1);
+            }
+        }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).sub(accOffset.mul(4f)).intoArray(lanes, 0);
+        return sum(lanes);
+    }
+
+    /** Bit 2 of each byte, where {@link #q3_KShorts} puts a value's high bit. */
+    private static final int BIT_2 = 0x04040404;
 
     /** Halves converted per pass of {@link #f16}: 8 KB of floats, so a chunk and its activations stay in L1. */
     private static final int F16_CHUNK = 2048;

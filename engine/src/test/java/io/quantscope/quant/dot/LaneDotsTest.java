@@ -7,6 +7,7 @@ import io.quantscope.quant.KScales;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,6 +68,71 @@ class LaneDotsTest {
     void sixteenLaneQ4_0AgreesWithTheAnyWidthPath() {
         agree(GgmlType.Q4_0, InputFormat.Q8_0, 2048, LaneDots::q4_0, LaneDots::q4_0AnyWidth);
         agree(GgmlType.Q4_0, InputFormat.Q8_0, 2080, LaneDots::q4_0, LaneDots::q4_0AnyWidth);
+    }
+
+    @Test
+    void shortLaneKQuantsAgreeWithTheByteDecodingPaths() {
+        agree(GgmlType.Q6_K, InputFormat.Q8_K, 2048, LaneDots::q6_KShorts, LaneDots::q6_KBytes);
+        agree(GgmlType.Q3_K, InputFormat.Q8_K, 2048, LaneDots::q3_KShorts, LaneDots::q3_KBytes);
+        agree(GgmlType.Q2_K, InputFormat.Q8_K, 2048, LaneDots::q2_KShorts, LaneDots::q2_KBytes);
+    }
+
+    /**
+     * Blocks of random bytes (every value, high-bit, scale and min pattern) with sane fp16 scales, against activations
+     * that quantize to Q8_K's extremes (-127 and 127, many of each in every block): the 16-bit-lane kernels' products
+     * and pair sums at their largest, within float rounding of the scalar reference.
+     */
+    @Test
+    void shortLaneKernelsHoldTheirExtremes() {
+        extremes(GgmlType.Q2_K, LaneDots::q2_K, 80, 82);
+        extremes(GgmlType.Q3_K, LaneDots::q3_K, 108, -1);
+        extremes(GgmlType.Q4_K, LaneDots::q4_K, 0, 2);
+        extremes(GgmlType.Q6_K, LaneDots::q6_K, 208, -1);
+    }
+
+    private static void extremes(GgmlType type, RowDot kernel, int dAt, int dminAt) {
+        int n = 1024;
+        int block = (int) type.rowBytes(256);
+        Random rnd = new Random(6);
+        for (int trial = 0; trial < 100; trial++) {
+            byte[] wb = new byte[(int) type.rowBytes(n)];
+            rnd.nextBytes(wb);
+            for (int b = 0; b < n / 256; b++) {
+                putHalf(wb, block * b + dAt, 0.01f + rnd.nextFloat() * 0.02f);
+                if (dminAt >= 0) {
+                    putHalf(wb, block * b + dminAt, 0.005f + rnd.nextFloat() * 0.01f);
+                }
+            }
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                // the largest magnitude in each block is negative (-127); a quarter of the others reach 127 or -127
+                x[i] = i % 256 == 7
+                        ? -1.0f
+                        : (rnd.nextBoolean() ? 0.999f : -0.999f) * (rnd.nextInt(4) == 0 ? 1 : rnd.nextFloat());
+            }
+            InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
+            assertEquals(-127, in.qs[7], "the block's extreme");
+            assertEquals(
+                    127,
+                    in.qs[
+                            IntStream.range(0, n)
+                                    .filter(i -> x[i] == 0.999f)
+                                    .findFirst()
+                                    .orElseThrow()]);
+            MemorySegment seg = MemorySegment.ofArray(wb);
+            float ref = Kernels.of(type).dotReference(seg, 0, in, 0);
+            double norm = 0;
+            for (int i = 0; i < n; i++) {
+                norm += 63 * 63 * 0.03 * Math.abs(in.qs[i] * (double) in.d[i / 256]);
+            }
+            assertEquals(ref, kernel.dot(seg, 0, in, 0), 2e-6 * norm + 1e-6, type + " trial " + trial);
+        }
+    }
+
+    private static void putHalf(byte[] b, int at, float v) {
+        short h = Float.floatToFloat16(v);
+        b[at] = (byte) h;
+        b[at + 1] = (byte) (h >> 8);
     }
 
     private interface RowDot {
