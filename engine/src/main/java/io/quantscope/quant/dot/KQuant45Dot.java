@@ -17,7 +17,10 @@ final class KQuant45Dot extends BlockDot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return five || !LaneDots.ENABLED ? dotReference(w, off, in, row) : LaneDots.q4_K(w, off, in, row);
+        if (!LaneDots.ENABLED || (five && !LaneDots.SHORTS)) {
+            return dotReference(w, off, in, row);
+        }
+        return five ? LaneDots.q5_K(w, off, in, row) : LaneDots.q4_K(w, off, in, row);
     }
 
     @Override

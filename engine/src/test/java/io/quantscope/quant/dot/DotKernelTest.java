@@ -76,16 +76,27 @@ class DotKernelTest {
         }
     }
 
-    /** Types whose one-token path accumulates in float lanes ({@link LaneDots}) rather than in the reference order. */
-    static final java.util.Set<GgmlType> LANE_TYPES = java.util.EnumSet.of(
-            GgmlType.F32,
-            GgmlType.F16,
-            GgmlType.Q4_0,
-            GgmlType.Q8_0,
-            GgmlType.Q2_K,
-            GgmlType.Q3_K,
-            GgmlType.Q4_K,
-            GgmlType.Q6_K);
+    /**
+     * Types whose one-token path accumulates in float lanes ({@link LaneDots}) rather than in the reference order;
+     * Q5_K only where it runs in 16-bit lanes ({@link LaneDots#SHORTS}).
+     */
+    static final java.util.Set<GgmlType> LANE_TYPES = laneTypes();
+
+    private static java.util.Set<GgmlType> laneTypes() {
+        java.util.Set<GgmlType> types = java.util.EnumSet.of(
+                GgmlType.F32,
+                GgmlType.F16,
+                GgmlType.Q4_0,
+                GgmlType.Q8_0,
+                GgmlType.Q2_K,
+                GgmlType.Q3_K,
+                GgmlType.Q4_K,
+                GgmlType.Q6_K);
+        if (LaneDots.SHORTS) {
+            types.add(GgmlType.Q5_K);
+        }
+        return types;
+    }
 
     static double minOf(byte[] wb, GgmlType type, int block) {
         int o = block * (type == GgmlType.Q4_1 ? 20 : 24) + 2;

@@ -87,6 +87,7 @@ class LaneDotsTest {
         extremes(GgmlType.Q2_K, LaneDots::q2_K, 80, 82);
         extremes(GgmlType.Q3_K, LaneDots::q3_K, 108, -1);
         extremes(GgmlType.Q4_K, LaneDots::q4_K, 0, 2);
+        extremes(GgmlType.Q5_K, LaneDots::q5_K, 0, 2);
         extremes(GgmlType.Q6_K, LaneDots::q6_K, 208, -1);
     }
 
