@@ -545,6 +545,70 @@ final class LaneDots {
         return sum(lanes);
     }
 
+    /** Lane indices 0-15 and 16-31: the bit of a 32-bit high-bit word each lane of a Q5_0/Q5_1 block takes. */
+    private static final IntVector LOW_BITS = L == 16 ? IntVector.fromArray(IP, iota(0), 0) : null;
+
+    private static final IntVector HIGH_BITS = L == 16 ? IntVector.fromArray(IP, iota(16), 0) : null;
+
+    private static int[] iota(int from) {
+        int[] v = new int[16];
+        for (int i = 0; i < 16; i++) {
+            v[i] = from + i;
+        }
+        return v;
+    }
+
+    /**
+     * Q4_1, Q5_0 and Q5_1 with 16 float lanes (callers check {@code L == 16}): per block the 32 levels (nibbles, and
+     * for the five-bit types each one's bit of the high-bit word, taken in int lanes by a shift per lane) as two float
+     * vectors, times the activations, summed per lane and scaled by {@code dx·dy}; Q4_1's and Q5_1's {@code m·sy} added
+     * per block as ggml adds it. {@code blockBytes}: 20, 22 or 24; {@code qh}: the high-bit word's offset in a block, or
+     * -1 for Q4_1; {@code qs}: the nibbles' offset; {@code bias}: -16 for Q5_0, else 0; {@code min}: whether the block
+     * has a min at byte 2.
+     */
+    static float block32(
+            MemorySegment w, long off, InputRows in, int row, int blockBytes, int qh, int qs, int bias, boolean min) {
+        int nb = in.n / 32;
+        int yb = row * nb;
+        float[] y = in.qf;
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        float mins = 0;
+        for (int ib = 0; ib < nb; ib++) {
+            long bo = off + (long) blockBytes * ib;
+            int yo = (yb + ib) * 32;
+            IntVector q = (IntVector)
+                    ByteVector.fromMemorySegment(B128, w, bo + qs, LE).convertShape(UB2I, IP, 0);
+            IntVector lo = q.and(0x0F);
+            IntVector hi = q.lanewise(VectorOperators.LSHR, 4);
+            if (qh >= 0) {
+                IntVector h = IntVector.broadcast(IP, w.get(Mem.INT, bo + qh));
+                lo = lo.or(h.lanewise(VectorOperators.LSHR, LOW_BITS)
+                                .lanewise(VectorOperators.LSHL, 4)
+                                .and(0x10))
+                        .add(bias);
+                hi = hi.or(h.lanewise(VectorOperators.LSHR, HIGH_BITS)
+                                .lanewise(VectorOperators.LSHL, 4)
+                                .and(0x10))
+                        .add(bias);
+            }
+            FloatVector sum = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(FP, y, yo));
+            sum = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FP, y, yo + 16), sum);
+            FloatVector scale = FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo)) * in.d[yb + ib]);
+            if ((ib & 1) == 0) {
+                acc0 = sum.fma(scale, acc0);
+            } else {
+                acc1 = sum.fma(scale, acc1);
+            }
+            if (min) {
+                mins += Float.float16ToFloat(w.get(SHORT, bo + 2)) * in.s[yb + ib];
+            }
+        }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).intoArray(lanes, 0);
+        return sum(lanes) + mins;
+    }
+
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Long> L128 = LongVector.SPECIES_128;
     private static final VectorOperators.Conversion<Byte, Integer> UB2I = VectorOperators.ZERO_EXTEND_B2I;

@@ -10,6 +10,13 @@ final class Q4_1Dot extends Block32Dot {
     }
 
     @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return LaneDots.ENABLED && LaneDots.L == 16
+                ? LaneDots.block32(w, off, in, row, 20, -1, 4, 0, true)
+                : dotReference(w, off, in, row);
+    }
+
+    @Override
     float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
         int sumi0 = 0;
         int sumi1 = 0;

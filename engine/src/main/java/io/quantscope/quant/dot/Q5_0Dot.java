@@ -10,6 +10,13 @@ final class Q5_0Dot extends Block32Dot {
     }
 
     @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return LaneDots.ENABLED && LaneDots.L == 16
+                ? LaneDots.block32(w, off, in, row, 22, 2, 6, -16, false)
+                : dotReference(w, off, in, row);
+    }
+
+    @Override
     float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
         int sumi = Q5_1Dot.sumi(w, bo + 2, bo + 6, -16, in, yo);
         return (Mem.f16(w, bo) * in.d[yb]) * sumi;

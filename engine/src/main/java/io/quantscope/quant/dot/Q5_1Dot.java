@@ -10,6 +10,13 @@ final class Q5_1Dot extends Block32Dot {
     }
 
     @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return LaneDots.ENABLED && LaneDots.L == 16
+                ? LaneDots.block32(w, off, in, row, 24, 4, 8, 0, true)
+                : dotReference(w, off, in, row);
+    }
+
+    @Override
     float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
         int sumi = sumi(w, bo + 4, bo + 8, 0, in, yo);
         return (Mem.f16(w, bo) * in.d[yb]) * sumi + Mem.f16(w, bo + 2) * in.s[yb];
