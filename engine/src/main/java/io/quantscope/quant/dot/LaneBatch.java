@@ -39,6 +39,7 @@ final class LaneBatch {
         float[] a = new float[0];
         byte[] bytes = new byte[0];
         float[] acc = new float[0];
+        float[] mins = new float[0];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -46,12 +47,12 @@ final class LaneBatch {
     private LaneBatch() {}
 
     /**
-     * Whether a batch of {@code tokens} rows of {@code n} activations in this format runs here. Q4_1 and Q5_1 (Q8_1
-     * input) stay on their exact path: ggml adds their min term through an fp16-rounded block sum that a float product
-     * would not round.
+     * Whether a batch of {@code tokens} rows of {@code n} activations in this format runs here. For Q4_1 and Q5_1
+     * (Q8_1 input) the rows are taken without their mins, and each block's {@code m·s} is added after the product from
+     * the fp16-rounded block sums {@code s} the input holds, as ggml adds it.
      */
     static boolean applies(InputFormat input, int tokens) {
-        return LaneDots.ENABLED && tokens >= MIN_TOKENS && input != InputFormat.Q8_1;
+        return LaneDots.ENABLED && tokens >= MIN_TOKENS;
     }
 
     /**
@@ -78,8 +79,17 @@ final class LaneBatch {
             s.a = new float[nRows * n];
         }
         float[] a = s.a;
+        boolean mins = type == GgmlType.Q4_1 || type == GgmlType.Q5_1;
+        int nb = n / 32;
+        if (mins && s.mins.length < nRows * nb) {
+            s.mins = new float[nRows * nb];
+        }
         for (int r = 0; r < nRows; r++) {
-            decode(type, w, off + r * rowBytes, (int) rowBytes, a, r * n, n, s);
+            if (mins) {
+                withoutMins(type == GgmlType.Q5_1, w, off + r * rowBytes, a, r * n, n, s.mins, r * nb);
+            } else {
+                decode(type, w, off + r * rowBytes, (int) rowBytes, a, r * n, n, s);
+            }
         }
         if (s.acc.length < (nRows + ROWS) * 2 * L) {
             s.acc = new float[(nRows + ROWS) * 2 * L];
@@ -97,7 +107,17 @@ final class LaneBatch {
             }
             for (int r = 0; r < nRows; r++) {
                 for (int t = 0; t < 2 * L && g + t < tokens; t++) {
-                    out[outOff + r + (g + t) * stride] = acc[r * 2 * L + t];
+                    float v = acc[r * 2 * L + t];
+                    if (mins) {
+                        // Σ m·s over the row's blocks: the fp16-rounded d·Σq of each activation block, as ggml uses
+                        float m = 0;
+                        int so = (g + t) * nb;
+                        for (int b = 0; b < nb; b++) {
+                            m += s.mins[r * nb + b] * in.s[so + b];
+                        }
+                        v += m;
+                    }
+                    out[outOff + r + (g + t) * stride] = v;
                 }
             }
         }
@@ -121,6 +141,28 @@ final class LaneBatch {
                 MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off, s.bytes, 0, rowBytes);
                 BlockCodec codec = Codecs.of(type);
                 codec.dequantizeRow(s.bytes, 0, n, a, ao);
+            }
+        }
+    }
+
+    /**
+     * A Q4_1 or Q5_1 row as {@code d·q} (levels without the min) into {@code a}, and each block's min {@code m} into
+     * {@code mins}: the batch adds {@code m·s} per block afterwards.
+     */
+    private static void withoutMins(
+            boolean five, MemorySegment w, long off, float[] a, int ao, int n, float[] mins, int mo) {
+        int blockBytes = five ? 24 : 20;
+        long qsAt = five ? 8 : 4;
+        for (int ib = 0; ib < n / 32; ib++) {
+            long bo = off + (long) blockBytes * ib;
+            float d = LaneDots.half(w, bo);
+            mins[mo + ib] = LaneDots.half(w, bo + 2);
+            int qh = five ? w.get(Mem.INT, bo + 4) : 0;
+            int o = ao + 32 * ib;
+            for (int j = 0; j < 16; j++) {
+                int q = Mem.u8(w, bo + qsAt + j);
+                a[o + j] = d * ((q & 0x0F) | (((qh >>> j) & 1) << 4));
+                a[o + 16 + j] = d * ((q >>> 4) | (((qh >>> (j + 16)) & 1) << 4));
             }
         }
     }

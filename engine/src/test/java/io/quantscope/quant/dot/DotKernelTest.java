@@ -157,7 +157,7 @@ class DotKernelTest {
         k.dotRows(seg, 0, rowBytes, rows, in, out, 1, stride);
         k.exactRows(seg, 0, rowBytes, rows, in, exact, 1, stride);
         boolean lanes = LaneBatch.applies(k.input(), tokens);
-        assertEquals(lanes, Kernels.vectorized() && tokens >= LaneBatch.MIN_TOKENS && k.input() != InputFormat.Q8_1);
+        assertEquals(lanes, Kernels.vectorized() && tokens >= LaneBatch.MIN_TOKENS);
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < tokens; t++) {
                 float ref = k.dotReference(seg, r * rowBytes, in, t);
