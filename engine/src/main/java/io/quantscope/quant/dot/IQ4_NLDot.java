@@ -11,6 +11,13 @@ final class IQ4_NLDot extends Block32Dot {
     }
 
     @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return LaneDots.ENABLED && LaneDots.L == 16
+                ? LaneDots.block32(w, off, in, row, 18, -1, 2, 0, false, true)
+                : dotReference(w, off, in, row);
+    }
+
+    @Override
     float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
         float d = in.d[yb] * Mem.f16(w, bo);
         int sumi1 = 0;

@@ -545,6 +545,46 @@ final class LaneDots {
         return sum(lanes);
     }
 
+    /** Float bits of IQ4_NL's sixteen levels, lane {@code i} level {@code i}. */
+    private static final IntVector IQ4_NL_VALUES = L == 16 ? IntVector.fromArray(IP, iq4Values(), 0) : null;
+
+    private static int[] iq4Values() {
+        int[] v = new int[16];
+        for (int i = 0; i < 16; i++) {
+            v[i] = Float.floatToIntBits(io.quantscope.quant.IQ4_NL.value(i));
+        }
+        return v;
+    }
+
+    /** BF16 · BF16-rounded activations with 16 float lanes (callers check): a BF16 is the top half of a float. */
+    static float bf16(MemorySegment w, long off, float[] y, int yo, int n) {
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        int i = 0;
+        for (; i + 32 <= n; i += 32) {
+            long o = off + 2L * i;
+            acc0 = ((IntVector) ShortVector.fromMemorySegment(S256, w, o, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_S2I, IP, 0))
+                    .lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(FP, y, yo + i), acc0);
+            acc1 = ((IntVector) ShortVector.fromMemorySegment(S256, w, o + 32, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_S2I, IP, 0))
+                    .lanewise(VectorOperators.LSHL, 16)
+                    .reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(FP, y, yo + i + 16), acc1);
+        }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = sum(lanes);
+        for (; i < n; i++) {
+            sum += Mem.bf16(w, off + 2L * i) * y[yo + i];
+        }
+        return sum;
+    }
+
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+
     /** Lane indices 0-15 and 16-31: the bit of a 32-bit high-bit word each lane of a Q5_0/Q5_1 block takes. */
     private static final IntVector LOW_BITS = L == 16 ? IntVector.fromArray(IP, iota(0), 0) : null;
 
@@ -568,6 +608,21 @@ final class LaneDots {
      */
     static float block32(
             MemorySegment w, long off, InputRows in, int row, int blockBytes, int qh, int qs, int bias, boolean min) {
+        return block32(w, off, in, row, blockBytes, qh, qs, bias, min, false);
+    }
+
+    /** {@link #block32}, or with {@code iq4} IQ4_NL's: each nibble a level from its table, looked up by permute. */
+    static float block32(
+            MemorySegment w,
+            long off,
+            InputRows in,
+            int row,
+            int blockBytes,
+            int qh,
+            int qs,
+            int bias,
+            boolean min,
+            boolean iq4) {
         int nb = in.n / 32;
         int yb = row * nb;
         float[] y = in.qf;
@@ -592,8 +647,14 @@ final class LaneDots {
                                 .and(0x10))
                         .add(bias);
             }
-            FloatVector sum = ((FloatVector) lo.convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(FP, y, yo));
-            sum = ((FloatVector) hi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(FP, y, yo + 16), sum);
+            FloatVector flo = iq4
+                    ? lo.selectFrom(IQ4_NL_VALUES).reinterpretAsFloats()
+                    : (FloatVector) lo.convert(VectorOperators.I2F, 0);
+            FloatVector fhi = iq4
+                    ? hi.selectFrom(IQ4_NL_VALUES).reinterpretAsFloats()
+                    : (FloatVector) hi.convert(VectorOperators.I2F, 0);
+            FloatVector sum = flo.mul(FloatVector.fromArray(FP, y, yo));
+            sum = fhi.fma(FloatVector.fromArray(FP, y, yo + 16), sum);
             FloatVector scale = FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo)) * in.d[yb + ib]);
             if ((ib & 1) == 0) {
                 acc0 = sum.fma(scale, acc0);
@@ -1055,14 +1116,63 @@ final class LaneDots {
     /** Bit 2 of each byte, where {@link #q3_KShorts} puts a value's high bit. */
     private static final int BIT_2 = 0x04040404;
 
-    /** Halves converted per pass of {@link #f16}: 8 KB of floats, so a chunk and its activations stay in L1. */
+    /** Halves converted per pass of {@link #f16Chunks}: 8 KB of floats, so a chunk and its activations stay in L1. */
     private static final int F16_CHUNK = 2048;
 
     /**
-     * F16 · F16-rounded activations: products exact in float, accumulated per lane in four accumulators. The row is
-     * converted chunk by chunk, so even a long row (ffn_down's) never leaves L1 between its conversion and its products.
+     * F16 · F16-rounded activations, products exact in float and accumulated per lane. With 16 float lanes the halves
+     * become floats in registers by integer arithmetic, so the weights stream through one pass: a half sign-extended
+     * to an int and shifted left 13 has its exponent and mantissa in a float's places and its sign in bit 31 (the
+     * sign's copies in bits 28-30 are masked off); as a float that is the value times 2^-112 for every finite half,
+     * subnormals included, so one multiply by 2^112 makes it exact. Five operations per 16 weights, against a
+     * conversion pass through memory that left two threads at 15-19 GB/s on the 1.1B F16 where this reaches ~30 (BF16,
+     * whose conversion is one shift, 35). An infinite or NaN half would come out finite, so the largest exponent field
+     * seen is tracked and such a row is redone by {@link #f16Chunks}, which converts them exactly.
      */
     static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
+        if (L != 16) {
+            return f16Chunks(w, off, y, yo, n);
+        }
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        IntVector top = IntVector.zero(IP);
+        int i = 0;
+        for (; i + 32 <= n; i += 32) {
+            long o = off + 2L * i;
+            IntVector x0 =
+                    (IntVector) ShortVector.fromMemorySegment(S256, w, o, LE).convertShape(VectorOperators.S2I, IP, 0);
+            IntVector x1 = (IntVector)
+                    ShortVector.fromMemorySegment(S256, w, o + 32, LE).convertShape(VectorOperators.S2I, IP, 0);
+            top = top.max(x0.and(0x7C00)).max(x1.and(0x7C00));
+            acc0 = x0.lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFE000)
+                    .reinterpretAsFloats()
+                    .mul(0x1p112f)
+                    .fma(FloatVector.fromArray(FP, y, yo + i), acc0);
+            acc1 = x1.lanewise(VectorOperators.LSHL, 13)
+                    .and(0x8FFFE000)
+                    .reinterpretAsFloats()
+                    .mul(0x1p112f)
+                    .fma(FloatVector.fromArray(FP, y, yo + i + 16), acc1);
+        }
+        if (top.reduceLanes(VectorOperators.MAX) == 0x7C00) {
+            return f16Chunks(w, off, y, yo, n); // an infinite or NaN weight: the exact conversion
+        }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = sum(lanes);
+        for (; i < n; i++) {
+            sum += Float.float16ToFloat(w.get(SHORT, off + 2L * i)) * y[yo + i];
+        }
+        return sum;
+    }
+
+    /**
+     * {@link #f16} by a conversion pass: the row is converted chunk by chunk ({@link #halves}, C2's vectorized
+     * {@code vcvtph2ps}), so even a long row (ffn_down's) never leaves L1 between its conversion and its products; four
+     * accumulators.
+     */
+    static float f16Chunks(MemorySegment w, long off, float[] y, int yo, int n) {
         Scratch scratch = SCRATCH.get().ensure(Math.min(n, F16_CHUNK));
         float[] a = scratch.floats;
         FloatVector acc0 = FloatVector.zero(FP);

@@ -78,7 +78,7 @@ class DotKernelTest {
 
     /**
      * Types whose one-token path accumulates in float lanes ({@link LaneDots}) rather than in the reference order;
-     * Q5_K only where it runs in 16-bit lanes ({@link LaneDots#SHORTS}), Q4_1, Q5_0 and Q5_1 where floats have 16.
+     * Q5_K only where it runs in 16-bit lanes ({@link LaneDots#SHORTS}), Q4_1, Q5_0, Q5_1, IQ4_NL and BF16 where floats have 16.
      */
     static final java.util.Set<GgmlType> LANE_TYPES = laneTypes();
 
@@ -96,7 +96,8 @@ class DotKernelTest {
             types.add(GgmlType.Q5_K);
         }
         if (LaneDots.L == 16) {
-            types.addAll(java.util.List.of(GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1));
+            types.addAll(
+                    java.util.List.of(GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.BF16));
         }
         return types;
     }

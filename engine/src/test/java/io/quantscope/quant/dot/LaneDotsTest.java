@@ -136,6 +136,44 @@ class LaneDotsTest {
         b[at + 1] = (byte) (h >> 8);
     }
 
+    /**
+     * F16 rows of every finite bit pattern (subnormals and zeros of both signs included): the in-register conversion
+     * within float rounding of the reference; a row holding an infinity or a NaN gives what the exact conversion pass
+     * gives (not a large finite number).
+     */
+    @Test
+    void sixteenLaneF16ConvertsEveryHalfAndRedoesRowsWithInfinities() {
+        int n = 2048 + 7; // a tail past the last 32
+        Random rnd = new Random(7);
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = Float.float16ToFloat(Float.floatToFloat16((float) rnd.nextGaussian()));
+        }
+        for (int trial = 0; trial < 50; trial++) {
+            byte[] wb = new byte[2 * n];
+            double norm = 0;
+            double exact = 0;
+            for (int i = 0; i < n; i++) {
+                short h;
+                do {
+                    h = (short) rnd.nextInt(1 << 16);
+                } while ((h & 0x7C00) == 0x7C00 || (trial % 2 == 0 && (h & 0x7C00) > 0x4000));
+                wb[2 * i] = (byte) h;
+                wb[2 * i + 1] = (byte) (h >> 8);
+                double v = Float.float16ToFloat(h) * (double) y[i];
+                exact += v;
+                norm += Math.abs(v);
+            }
+            MemorySegment seg = MemorySegment.ofArray(wb);
+            assertEquals(exact, LaneDots.f16(seg, 0, y, 0, n), 2e-6 * norm + 1e-30, "trial " + trial);
+            assertEquals(LaneDots.f16Chunks(seg, 0, y, 0, n), LaneDots.f16(seg, 0, y, 0, n), 2e-6 * norm + 1e-30);
+        }
+        byte[] wb = new byte[2 * n];
+        wb[2 * 100 + 1] = (byte) 0x7C; // +infinity at weight 100
+        MemorySegment seg = MemorySegment.ofArray(wb);
+        assertEquals(Float.POSITIVE_INFINITY, LaneDots.f16(seg, 0, y, 0, n) * Math.signum(y[100]));
+    }
+
     private interface RowDot {
         float dot(MemorySegment w, long off, InputRows in, int row);
     }
