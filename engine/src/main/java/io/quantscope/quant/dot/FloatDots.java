@@ -33,10 +33,7 @@ final class FloatDots extends BlockDot {
         return switch (type()) {
             case F32 -> LaneDots.ENABLED ? LaneDots.f32(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
             case F16 -> LaneDots.ENABLED ? LaneDots.f16(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
-            default ->
-                LaneDots.ENABLED && LaneDots.L == 16
-                        ? LaneDots.bf16(w, off, in.f, row * in.n, in.n)
-                        : dotReference(w, off, in, row);
+            default -> LaneDots.SIXTEEN ? LaneDots.bf16(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
         };
     }
 

@@ -12,7 +12,7 @@ final class IQ4_NLDot extends Block32Dot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.ENABLED && LaneDots.L == 16
+        return LaneDots.SIXTEEN
                 ? LaneDots.block32(w, off, in, row, 18, -1, 2, 0, false, true)
                 : dotReference(w, off, in, row);
     }

@@ -20,7 +20,7 @@ public final class InputRows {
     /** {@code qs} as floats, for the lane kernels ({@link LaneDots}). */
     public float[] qf = new float[0];
 
-    /** {@code qs} as shorts, for the lane kernels that multiply in 16-bit lanes ({@link LaneDots#SHORTS}). */
+    /** Q8_K's {@code qs} as shorts, for the K kernels that multiply in 16-bit lanes (built only where they run). */
     short[] qsh = new short[0];
 
     public float[] d = new float[0];
@@ -109,11 +109,18 @@ public final class InputRows {
             if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
                 for (int i = 0; i < total; i++) {
                     qf[i] = qs[i];
-                    qsh[i] = qs[i];
                 }
             }
             if (format == InputFormat.Q8_K) {
                 fillKSums(total / 256);
+                if (LaneDots.SHORTS) {
+                    if (qsh.length < total) {
+                        qsh = new short[total];
+                    }
+                    for (int i = 0; i < total; i++) {
+                        qsh[i] = qs[i];
+                    }
+                }
             }
         }
         lanePad = 0;
@@ -241,7 +248,6 @@ public final class InputRows {
         if (qs.length < total) {
             qs = new byte[total];
             qf = new float[total];
-            qsh = new short[total];
         }
         if (d.length < blocks) {
             d = new float[blocks];

@@ -34,6 +34,9 @@ final class LaneDots {
             : VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final VectorSpecies<Integer> IP = IntVector.SPECIES_PREFERRED;
 
+    /** Whether the kernels written for 16 float lanes only ({@link #block32}, {@link #bf16}) run. */
+    static final boolean SIXTEEN = ENABLED && L == 16;
+
     /**
      * Whether the kernels that multiply in 16-bit lanes run: 32 short lanes (AVX-512BW) beside 16 float lanes. They
      * widen weights to shorts once per 32 (one instruction), multiply by the activations as shorts (one), add each
@@ -556,7 +559,7 @@ final class LaneDots {
         return v;
     }
 
-    /** BF16 · BF16-rounded activations with 16 float lanes (callers check): a BF16 is the top half of a float. */
+    /** BF16 · BF16-rounded activations with 16 float lanes (callers check {@link #SIXTEEN}): a BF16 is the top half of a float. */
     static float bf16(MemorySegment w, long off, float[] y, int yo, int n) {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
@@ -599,19 +602,13 @@ final class LaneDots {
     }
 
     /**
-     * Q4_1, Q5_0 and Q5_1 with 16 float lanes (callers check {@code L == 16}): per block the 32 levels (nibbles, and
+     * Q4_1, Q5_0, Q5_1 and IQ4_NL with 16 float lanes (callers check {@link #SIXTEEN}): per block the 32 levels (nibbles, and
      * for the five-bit types each one's bit of the high-bit word, taken in int lanes by a shift per lane) as two float
      * vectors, times the activations, summed per lane and scaled by {@code dx·dy}; Q4_1's and Q5_1's {@code m·sy} added
      * per block as ggml adds it. {@code blockBytes}: 20, 22 or 24; {@code qh}: the high-bit word's offset in a block, or
-     * -1 for Q4_1; {@code qs}: the nibbles' offset; {@code bias}: -16 for Q5_0, else 0; {@code min}: whether the block
-     * has a min at byte 2.
+     * -1 for Q4_1 and IQ4_NL; {@code qs}: the nibbles' offset; {@code bias}: -16 for Q5_0, else 0; {@code min}: whether
+     * the block has a min at byte 2; {@code iq4}: IQ4_NL, each nibble a level from its table, looked up by permute.
      */
-    static float block32(
-            MemorySegment w, long off, InputRows in, int row, int blockBytes, int qh, int qs, int bias, boolean min) {
-        return block32(w, off, in, row, blockBytes, qh, qs, bias, min, false);
-    }
-
-    /** {@link #block32}, or with {@code iq4} IQ4_NL's: each nibble a level from its table, looked up by permute. */
     static float block32(
             MemorySegment w,
             long off,

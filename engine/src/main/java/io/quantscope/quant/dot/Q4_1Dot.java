@@ -11,8 +11,8 @@ final class Q4_1Dot extends Block32Dot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.ENABLED && LaneDots.L == 16
-                ? LaneDots.block32(w, off, in, row, 20, -1, 4, 0, true)
+        return LaneDots.SIXTEEN
+                ? LaneDots.block32(w, off, in, row, 20, -1, 4, 0, true, false)
                 : dotReference(w, off, in, row);
     }
 

@@ -11,8 +11,8 @@ final class Q5_0Dot extends Block32Dot {
 
     @Override
     public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.ENABLED && LaneDots.L == 16
-                ? LaneDots.block32(w, off, in, row, 22, 2, 6, -16, false)
+        return LaneDots.SIXTEEN
+                ? LaneDots.block32(w, off, in, row, 22, 2, 6, -16, false, false)
                 : dotReference(w, off, in, row);
     }
 

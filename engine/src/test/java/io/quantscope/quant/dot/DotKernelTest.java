@@ -95,7 +95,7 @@ class DotKernelTest {
         if (LaneDots.SHORTS) {
             types.add(GgmlType.Q5_K);
         }
-        if (LaneDots.L == 16) {
+        if (LaneDots.SIXTEEN) {
             types.addAll(
                     java.util.List.of(GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.BF16));
         }

@@ -1,6 +1,7 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quantscope.quant.Codecs;
 import io.quantscope.quant.KScales;
@@ -72,6 +73,7 @@ class LaneDotsTest {
 
     @Test
     void shortLaneKQuantsAgreeWithTheByteDecodingPaths() {
+        assumeTrue(LaneDots.SHORTS, "no 32 short lanes here: the byte paths are the only ones");
         agree(GgmlType.Q6_K, InputFormat.Q8_K, 2048, LaneDots::q6_KShorts, LaneDots::q6_KBytes);
         agree(GgmlType.Q3_K, InputFormat.Q8_K, 2048, LaneDots::q3_KShorts, LaneDots::q3_KBytes);
         agree(GgmlType.Q2_K, InputFormat.Q8_K, 2048, LaneDots::q2_KShorts, LaneDots::q2_KBytes);
@@ -87,7 +89,9 @@ class LaneDotsTest {
         extremes(GgmlType.Q2_K, LaneDots::q2_K, 80, 82);
         extremes(GgmlType.Q3_K, LaneDots::q3_K, 108, -1);
         extremes(GgmlType.Q4_K, LaneDots::q4_K, 0, 2);
-        extremes(GgmlType.Q5_K, LaneDots::q5_K, 0, 2);
+        if (LaneDots.SHORTS) { // Q5_K has no lane path without them
+            extremes(GgmlType.Q5_K, LaneDots::q5_K, 0, 2);
+        }
         extremes(GgmlType.Q6_K, LaneDots::q6_K, 208, -1);
     }
 
