@@ -422,22 +422,35 @@ final class LaneDots {
      * the mapped segment were left as calls. The copy costs Q8_0 speed, so only this kernel makes it.
      */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
-        if (!SHORTS) {
-            return q4_KAnyWidth(w, off, in, row);
-        }
+        return SHORTS ? k45(w, off, in, row, false) : q4_KAnyWidth(w, off, in, row);
+    }
+
+    /**
+     * Q5_K · Q8_K in 16-bit lanes ({@link #SHORTS}; callers check), as {@link #q4_K} with each value's fifth bit: the
+     * 32 high-bit bytes widen to shorts once per block, and chunk {@code c} takes bit {@code 2c} of each (as 16) for its
+     * low nibbles and bit {@code 2c+1} for its high ones. Values up to 31, so a pair of products stays within 16 bits.
+     */
+    static float q5_K(MemorySegment w, long off, InputRows in, int row) {
+        return k45(w, off, in, row, true);
+    }
+
+    /** {@link #q4_K} ({@code five} false, 144-byte blocks) and {@link #q5_K} (176-byte blocks, high bits at 16). */
+    private static float k45(MemorySegment w, long off, InputRows in, int row, boolean five) {
+        int block = five ? 176 : 144;
+        int qs = five ? 48 : 16;
         int nb = in.n / 256;
         int yb = row * nb;
         short[] y = in.qsh;
         float[] ksum = in.ksum32;
-        Scratch s = SCRATCH.get().ensureBytes(nb * 144);
+        Scratch s = SCRATCH.get().ensureBytes(nb * block);
         float[] sc = s.scales;
         byte[] r = s.rowBytes;
-        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off, r, 0, nb * 144);
+        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off, r, 0, nb * block);
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         FloatVector accMin = FloatVector.zero(FP);
         for (int i = 0; i < nb; i++) {
-            int bo = 144 * i;
+            int bo = block * i;
             float dy = in.d[yb + i];
             float d = Float.float16ToFloat((short) SHORT_LE.get(r, bo)) * dy;
             float dmin = Float.float16ToFloat((short) SHORT_LE.get(r, bo + 2)) * dy;
@@ -460,86 +473,25 @@ final class LaneDots {
             for (int c = 0; c < 4; c++) {
                 int yc = yo + 64 * c;
                 // 32 bytes: group 2c in the low nibbles, group 2c+1 in the high ones, as 32 short lanes
-                ShortVector q = (ShortVector) ByteVector.fromArray(B256, r, bo + 16 + 32 * c)
+                ShortVector q = (ShortVector) ByteVector.fromArray(B256, r, bo + qs + 32 * c)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-                IntVector lo = q.and((short) 0x0F)
-                        .mul(ShortVector.fromArray(S512, y, yc))
-                        .reinterpretAsInts();
-                IntVector hi = q.lanewise(VectorOperators.LSHR, 4)
-                        .mul(ShortVector.fromArray(S512, y, yc + 32))
-                        .reinterpretAsInts();
+                ShortVector lo = q.and((short) 0x0F);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                if (five) {
+                    ShortVector h = ((ShortVector) ByteVector.fromArray(B256, r, bo + 16)
+                                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                            .lanewise(VectorOperators.LSHR, 2 * c);
+                    lo = lo.or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x10));
+                    hi = hi.or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x10));
+                }
+                IntVector pl = lo.mul(ShortVector.fromArray(S512, y, yc)).reinterpretAsInts();
+                IntVector ph = hi.mul(ShortVector.fromArray(S512, y, yc + 32)).reinterpretAsInts();
                 // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
-                lo = lo.add(lo.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                hi = hi.add(hi.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0))
+                pl = pl.add(pl.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                ph = ph.add(ph.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                acc0 = ((FloatVector) pl.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(FP, sc[2 * c]), acc0);
-                acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(FP, sc[2 * c + 1]), acc1);
-            }
-        }
-        float[] lanes = s.sumLanes;
-        acc0.add(acc1).sub(accMin).intoArray(lanes, 0);
-        return sum(lanes);
-    }
-
-    /**
-     * Q5_K · Q8_K in 16-bit lanes ({@link #SHORTS}), as {@link #q4_K} with each value's fifth bit: the 32 high-bit
-     * bytes widen to shorts once per block, and chunk {@code c} takes bit {@code 2c} of each (as 16) for its low
-     * nibbles and bit {@code 2c+1} for its high ones. Values up to 31, so a pair of products stays within 16 bits.
-     */
-    static float q5_K(MemorySegment w, long off, InputRows in, int row) {
-        int nb = in.n / 256;
-        int yb = row * nb;
-        short[] y = in.qsh;
-        float[] ksum = in.ksum32;
-        Scratch s = SCRATCH.get().ensureBytes(nb * 176);
-        float[] sc = s.scales;
-        byte[] r = s.rowBytes;
-        MemorySegment.copy(w, ValueLayout.JAVA_BYTE, off, r, 0, nb * 176);
-        FloatVector acc0 = FloatVector.zero(FP);
-        FloatVector acc1 = FloatVector.zero(FP);
-        FloatVector accMin = FloatVector.zero(FP);
-        for (int i = 0; i < nb; i++) {
-            int bo = 176 * i;
-            float dy = in.d[yb + i];
-            float d = Float.float16ToFloat((short) SHORT_LE.get(r, bo)) * dy;
-            float dmin = Float.float16ToFloat((short) SHORT_LE.get(r, bo + 2)) * dy;
-            int u0 = (int) INT_LE.get(r, bo + 4);
-            int u1 = (int) INT_LE.get(r, bo + 8);
-            int u2 = (int) INT_LE.get(r, bo + 12);
-            // eight scales then eight mins, as q4_K gathers them
-            long scales = (u0 & 0x3f3f3f3fL) | (long) ((u2 & 0x0f0f0f0f) | ((u0 >>> 6) & 0x03030303) << 4) << 32;
-            long mins = (u1 & 0x3f3f3f3fL) | (long) (((u2 >>> 4) & 0x0f0f0f0f) | ((u1 >>> 6) & 0x03030303) << 4) << 32;
-            FloatVector scaleMin = (FloatVector) LongVector.zero(L128)
-                    .withLane(0, scales)
-                    .withLane(1, mins)
-                    .reinterpretAsBytes()
-                    .convertShape(VectorOperators.B2F, FP, 0);
-            accMin = scaleMin.mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
-                    .fma(FloatVector.broadcast(FP, dmin), accMin);
-            scaleMin.mul(d).intoArray(sc, 0);
-            ShortVector high = (ShortVector)
-                    ByteVector.fromArray(B256, r, bo + 16).convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            int yo = (yb + i) * 256;
-            for (int c = 0; c < 4; c++) {
-                int yc = yo + 64 * c;
-                ShortVector q = (ShortVector) ByteVector.fromArray(B256, r, bo + 48 + 32 * c)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-                ShortVector h = high.lanewise(VectorOperators.LSHR, 2 * c);
-                IntVector lo = q.and((short) 0x0F)
-                        .or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x10))
-                        .mul(ShortVector.fromArray(S512, y, yc))
-                        .reinterpretAsInts();
-                IntVector hi = q.lanewise(VectorOperators.LSHR, 4)
-                        .or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x10))
-                        .mul(ShortVector.fromArray(S512, y, yc + 32))
-                        .reinterpretAsInts();
-                // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
-                lo = lo.add(lo.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                hi = hi.add(hi.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                acc0 = ((FloatVector) lo.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(FP, sc[2 * c]), acc0);
-                acc1 = ((FloatVector) hi.convert(VectorOperators.I2F, 0))
+                acc1 = ((FloatVector) ph.convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.broadcast(FP, sc[2 * c + 1]), acc1);
             }
         }
