@@ -147,7 +147,7 @@ class LaneDotsTest {
      */
     @Test
     void sixteenLaneF16ConvertsEveryHalfAndRedoesRowsWithInfinities() {
-        int n = 2048 + 7; // a tail past the last 32
+        int n = 2048 + 32 + 7; // a tail past the last 64
         Random rnd = new Random(7);
         float[] y = new float[n];
         for (int i = 0; i < n; i++) {
@@ -176,6 +176,11 @@ class LaneDotsTest {
         wb[2 * 100 + 1] = (byte) 0x7C; // +infinity at weight 100
         MemorySegment seg = MemorySegment.ofArray(wb);
         assertEquals(Float.POSITIVE_INFINITY, LaneDots.f16(seg, 0, y, 0, n) * Math.signum(y[100]));
+        byte[] tailInf = new byte[2 * n];
+        tailInf[2 * (n - 3) + 1] = (byte) 0xFC; // -infinity in the tail past the last 64
+        assertEquals(
+                Float.NEGATIVE_INFINITY,
+                LaneDots.f16(MemorySegment.ofArray(tailInf), 0, y, 0, n) * Math.signum(y[n - 3]));
     }
 
     private interface RowDot {
