@@ -275,7 +275,7 @@ public final class Transformer {
                 // four positions at a time: four independent sums (each in its own order, as one at a time would
                 // add it), so the additions do not wait on one another
                 int p0 = 0;
-                for (; p0 <= n - 4; p0 += 4) {
+                for (; p0 + 4 <= n; p0 += 4) {
                     int k0 = p0 * kvK + kvh * hk;
                     int k1 = k0 + kvK;
                     int k2 = k1 + kvK;

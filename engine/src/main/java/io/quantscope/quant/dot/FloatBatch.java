@@ -26,7 +26,7 @@ final class FloatBatch {
     static float scalar(IntToDoubleFunction weight, float[] y, int yo, int n) {
         double[] s = new double[8];
         int i = 0;
-        for (; i <= n - 8; i += 8) {
+        for (; i + 8 <= n; i += 8) {
             for (int c = 0; c < 8; c++) {
                 s[c] += (double) ((float) weight.applyAsDouble(i + c) * y[yo + i + c]);
             }
@@ -85,7 +85,7 @@ final class FloatBatch {
         DoubleVector l0 = z, l1 = z, l2 = z, l3 = z, l4 = z, l5 = z, l6 = z, l7 = z;
         DoubleVector h0 = z, h1 = z, h2 = z, h3 = z, h4 = z, h5 = z, h6 = z, h7 = z;
         int i = 0;
-        for (; i <= n - 8; i += 8) {
+        for (; i + 8 <= n; i += 8) {
             int yo = i * tp + g;
             FloatVector p;
             p = FloatVector.fromArray(FB, y, yo).mul(a[i]);

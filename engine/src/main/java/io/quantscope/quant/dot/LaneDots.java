@@ -166,9 +166,8 @@ final class LaneDots {
         FloatVector acc2 = FloatVector.zero(FP);
         FloatVector acc3 = FloatVector.zero(FP);
         int ib = 0;
-        // written ib + 4 <= nb on purpose: C2 then neither unrolls this loop nor takes its range checks out, which
-        // here runs faster (the form ib <= nb - 4, which F16 and block32 use, made this kernel 14% slower in L2 and
-        // ~35% slower streaming the 1.1B Q8_0 on two threads; Q4_0 below likewise)
+        // the loops here are written i + K <= n on purpose: written i <= n - K, C2 unrolls them and takes their range
+        // checks out, and this kernel ran 14% slower in L2 and ~35% slower from memory on two threads (F16 no faster)
         for (; ib + 4 <= nb; ib += 4) {
             long bo = off + 34L * ib;
             int yo = (yb + ib) * 32;
@@ -209,7 +208,7 @@ final class LaneDots {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         int ib = 0;
-        for (; ib <= nb - 2; ib += 2) {
+        for (; ib + 2 <= nb; ib += 2) {
             long bo = off + 34L * ib;
             int yo = (yb + ib) * 32;
             FloatVector s0 = bytes(w, bo + 2).mul(FloatVector.fromArray(FP, y, yo));
@@ -333,7 +332,7 @@ final class LaneDots {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         int ib = 0;
-        for (; ib <= nb - 2; ib += 2) {
+        for (; ib + 2 <= nb; ib += 2) {
             long bo = off + 18L * ib;
             int yo = (yb + ib) * 32;
             acc0 = nibbles32(w, bo + 2, y, yo).fma(FloatVector.broadcast(FP, half(w, bo) * dy[yb + ib]), acc0);
@@ -519,7 +518,7 @@ final class LaneDots {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         int i = 0;
-        for (; i <= n - 32; i += 32) {
+        for (; i + 32 <= n; i += 32) {
             long o = off + 2L * i;
             acc0 = ((IntVector) ShortVector.fromMemorySegment(S256, w, o, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_S2I, IP, 0))
@@ -1095,7 +1094,7 @@ final class LaneDots {
         FloatVector acc3 = FloatVector.zero(FP);
         ShortVector top = ShortVector.zero(S512);
         int i = 0;
-        for (; i <= n - 64; i += 64) {
+        for (; i + 64 <= n; i += 64) {
             long o = 2L * i;
             // the exponent fields, 32 halves per operation
             top = top.max(ShortVector.fromMemorySegment(S512, r, o, LE).and((short) 0x7C00))
@@ -1159,7 +1158,7 @@ final class LaneDots {
             halves(w, off + 2L * c, a, 0, m);
             int yc = yo + c;
             int i = 0;
-            for (; i <= m - 4 * L; i += 4 * L) {
+            for (; i + 4 * L <= m; i += 4 * L) {
                 acc0 = FloatVector.fromArray(FP, a, i).fma(FloatVector.fromArray(FP, y, yc + i), acc0);
                 acc1 = FloatVector.fromArray(FP, a, i + L).fma(FloatVector.fromArray(FP, y, yc + i + L), acc1);
                 acc2 = FloatVector.fromArray(FP, a, i + 2 * L).fma(FloatVector.fromArray(FP, y, yc + i + 2 * L), acc2);
@@ -1202,7 +1201,7 @@ final class LaneDots {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         int i = 0;
-        for (; i <= n - 2 * L; i += 2 * L) {
+        for (; i + 2 * L <= n; i += 2 * L) {
             acc0 = FloatVector.fromMemorySegment(FP, w, off + 4L * i, LE)
                     .fma(FloatVector.fromArray(FP, y, yo + i), acc0);
             acc1 = FloatVector.fromMemorySegment(FP, w, off + 4L * (i + L), LE)
