@@ -10,9 +10,24 @@ import java.lang.foreign.MemorySegment;
 abstract class Block32Dot extends BlockDot {
     private final int blockBytes;
 
+    /** The block's layout for the one-token lane kernel ({@link LaneDots#block32}), or null where the type has its own. */
+    private final LaneDots.Block32Lanes lanes;
+
     Block32Dot(GgmlType type, InputFormat input) {
+        this(type, input, null);
+    }
+
+    Block32Dot(GgmlType type, InputFormat input, LaneDots.Block32Lanes lanes) {
         super(type, input);
         this.blockBytes = (int) type.rowBytes(32);
+        this.lanes = lanes;
+    }
+
+    @Override
+    public float dot(MemorySegment w, long off, InputRows in, int row) {
+        return lanes != null && LaneDots.SIXTEEN
+                ? LaneDots.block32(w, off, in, row, blockBytes, lanes)
+                : dotReference(w, off, in, row);
     }
 
     /**

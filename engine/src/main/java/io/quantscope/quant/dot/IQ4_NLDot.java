@@ -7,14 +7,7 @@ import java.lang.foreign.MemorySegment;
 /** IQ4_NL · Q8_0 ({@code ggml_vec_dot_iq4_nl_q8_0}): per block {@code (dy·dx)·(sumi1 + sumi2)}. */
 final class IQ4_NLDot extends Block32Dot {
     IQ4_NLDot() {
-        super(GgmlType.IQ4_NL, InputFormat.Q8_0);
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.SIXTEEN
-                ? LaneDots.block32(w, off, in, row, 18, -1, 2, 0, false, true)
-                : dotReference(w, off, in, row);
+        super(GgmlType.IQ4_NL, InputFormat.Q8_0, new LaneDots.Block32Lanes(-1, 2, 0, false, true));
     }
 
     @Override

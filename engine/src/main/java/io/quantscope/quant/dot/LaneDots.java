@@ -542,6 +542,13 @@ final class LaneDots {
 
     private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
 
+    /**
+     * Where {@link #block32} finds a type's parts in its block: {@code qh}, the high-bit word's offset, or -1 for the
+     * four-bit types; {@code qs}, the nibbles' offset; {@code bias}, added to each five-bit level (-16 for Q5_0, else
+     * 0); {@code min}, whether the block has a min at byte 2; {@code iq4}, IQ4_NL's levels from its table by permute.
+     */
+    record Block32Lanes(int qh, int qs, int bias, boolean min, boolean iq4) {}
+
     /** Lane indices 0-15 and 16-31: the bit of a 32-bit high-bit word each lane of a Q5_0/Q5_1 block takes. */
     private static final IntVector LOW_BITS = L == 16 ? IntVector.fromArray(IP, iota(0), 0) : null;
 
@@ -559,21 +566,14 @@ final class LaneDots {
      * Q4_1, Q5_0, Q5_1 and IQ4_NL with 16 float lanes (callers check {@link #SIXTEEN}): per block the 32 levels (nibbles, and
      * for the five-bit types each one's bit of the high-bit word, taken in int lanes by a shift per lane) as two float
      * vectors, times the activations, summed per lane and scaled by {@code dx·dy}; Q4_1's and Q5_1's {@code m·sy} added
-     * per block as ggml adds it. {@code blockBytes}: 20, 22 or 24; {@code qh}: the high-bit word's offset in a block, or
-     * -1 for Q4_1 and IQ4_NL; {@code qs}: the nibbles' offset; {@code bias}: -16 for Q5_0, else 0; {@code min}: whether
-     * the block has a min at byte 2; {@code iq4}: IQ4_NL, each nibble a level from its table, looked up by permute.
+     * per block as ggml adds it. {@code blockBytes}: 18, 20, 22 or 24; the rest of the block's layout in {@code layout}.
      */
-    static float block32(
-            MemorySegment w,
-            long off,
-            InputRows in,
-            int row,
-            int blockBytes,
-            int qh,
-            int qs,
-            int bias,
-            boolean min,
-            boolean iq4) {
+    static float block32(MemorySegment w, long off, InputRows in, int row, int blockBytes, Block32Lanes layout) {
+        int qh = layout.qh();
+        int qs = layout.qs();
+        int bias = layout.bias();
+        boolean min = layout.min();
+        boolean iq4 = layout.iq4();
         int nb = in.n / 32;
         int yb = row * nb;
         float[] y = in.qf;

@@ -6,14 +6,7 @@ import java.lang.foreign.MemorySegment;
 /** Q4_1 · Q8_1 ({@code ggml_vec_dot_q4_1_q8_1}): per block {@code (dx·dy)·sumi + mx·sy}. */
 final class Q4_1Dot extends Block32Dot {
     Q4_1Dot() {
-        super(GgmlType.Q4_1, InputFormat.Q8_1);
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.SIXTEEN
-                ? LaneDots.block32(w, off, in, row, 20, -1, 4, 0, true, false)
-                : dotReference(w, off, in, row);
+        super(GgmlType.Q4_1, InputFormat.Q8_1, new LaneDots.Block32Lanes(-1, 4, 0, true, false));
     }
 
     @Override

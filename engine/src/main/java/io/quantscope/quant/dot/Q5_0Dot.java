@@ -6,14 +6,7 @@ import java.lang.foreign.MemorySegment;
 /** Q5_0 · Q8_0 ({@code ggml_vec_dot_q5_0_q8_0}): per block {@code (dx·dy)·sumi}, levels minus 16. */
 final class Q5_0Dot extends Block32Dot {
     Q5_0Dot() {
-        super(GgmlType.Q5_0, InputFormat.Q8_0);
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.SIXTEEN
-                ? LaneDots.block32(w, off, in, row, 22, 2, 6, -16, false, false)
-                : dotReference(w, off, in, row);
+        super(GgmlType.Q5_0, InputFormat.Q8_0, new LaneDots.Block32Lanes(2, 6, -16, false, false));
     }
 
     @Override

@@ -6,14 +6,7 @@ import java.lang.foreign.MemorySegment;
 /** Q5_1 · Q8_1 ({@code ggml_vec_dot_q5_1_q8_1}): per block {@code (dx·dy)·sumi + mx·sy}. */
 final class Q5_1Dot extends Block32Dot {
     Q5_1Dot() {
-        super(GgmlType.Q5_1, InputFormat.Q8_1);
-    }
-
-    @Override
-    public float dot(MemorySegment w, long off, InputRows in, int row) {
-        return LaneDots.SIXTEEN
-                ? LaneDots.block32(w, off, in, row, 24, 4, 8, 0, true, false)
-                : dotReference(w, off, in, row);
+        super(GgmlType.Q5_1, InputFormat.Q8_1, new LaneDots.Block32Lanes(4, 8, 0, true, false));
     }
 
     @Override
