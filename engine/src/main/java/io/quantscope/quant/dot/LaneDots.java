@@ -472,6 +472,11 @@ final class LaneDots {
                     .fma(FloatVector.broadcast(FP, dmin), accMin);
             scaleMin.mul(d).intoArray(sc, 0);
             int yo = (yb + i) * 256;
+            // Q5_K's high-bit bytes as shorts, once per block (zeros for Q4_K: a vector, not null, stays in registers)
+            ShortVector highBits = five
+                    ? (ShortVector) ByteVector.fromArray(B256, r, bo + 16)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0)
+                    : ShortVector.zero(S512);
             for (int c = 0; c < 4; c++) {
                 int yc = yo + 64 * c;
                 // 32 bytes: group 2c in the low nibbles, group 2c+1 in the high ones, as 32 short lanes
@@ -480,9 +485,7 @@ final class LaneDots {
                 ShortVector lo = q.and((short) 0x0F);
                 ShortVector hi = q.lanewise(VectorOperators.LSHR, 4);
                 if (five) {
-                    ShortVector h = ((ShortVector) ByteVector.fromArray(B256, r, bo + 16)
-                                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .lanewise(VectorOperators.LSHR, 2 * c);
+                    ShortVector h = highBits.lanewise(VectorOperators.LSHR, 2 * c);
                     lo = lo.or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x10));
                     hi = hi.or(h.lanewise(VectorOperators.LSHL, 3).and((short) 0x10));
                 }
