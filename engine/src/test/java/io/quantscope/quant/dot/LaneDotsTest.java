@@ -95,6 +95,35 @@ class LaneDotsTest {
         extremes(GgmlType.Q6_K, LaneDots::q6_K, 208, -1);
     }
 
+    /**
+     * Q2_K at its largest products: every value 3, every scale 15, every activation -127. The 16-bit
+     * kernel adds two products of value × scale × activation as shorts before its pair sum, 4 × 5,715 in one lane
+     * here; a third product in that sum would wrap past 32,767.
+     */
+    @Test
+    void q2KShortsHoldTheLargestScaledProducts() {
+        int n = 512;
+        byte[] wb = new byte[(int) GgmlType.Q2_K.rowBytes(n)];
+        for (int b = 0; b < n / 256; b++) {
+            for (int j = 0; j < 16; j++) {
+                wb[84 * b + j] = (byte) 0x7F; // scale 15, min 7
+            }
+            for (int j = 16; j < 80; j++) {
+                wb[84 * b + j] = (byte) 0xFF; // four values of 3
+            }
+            putHalf(wb, 84 * b + 80, 0.02f);
+            putHalf(wb, 84 * b + 82, 0.01f);
+        }
+        MemorySegment seg = MemorySegment.ofArray(wb);
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, 0.5f);
+        InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
+        assertEquals(-127, in.qs[0], "Q8_K maps a block's largest magnitude to -127, so all of equal ones");
+        float ref = Kernels.of(GgmlType.Q2_K).dotReference(seg, 0, in, 0);
+        // each block: 256 values of 3·15·(-127)·d·dy less the mins' 7·(-127)·256·dmin·dy, far from zero
+        assertEquals(ref, LaneDots.q2_K(seg, 0, in, 0), 1e-5f * Math.abs(ref));
+    }
+
     private static void extremes(GgmlType type, RowDot kernel, int dAt, int dminAt) {
         int n = 1024;
         int block = (int) type.rowBytes(256);
