@@ -29,6 +29,12 @@ public final class InputRows {
     public float[] f = new float[0];
 
     /**
+     * F16 activations times 2^112 (exact: an F16 value is below 2^16, so this stays finite), for {@link LaneDots#f16},
+     * which takes each weight as its value times 2^-112.
+     */
+    float[] f112 = new float[0];
+
+    /**
      * Q8_K group sums as floats for the one-token lane kernels ({@link LaneDots}): per block, the sixteen sums of 16
      * ({@link #bsums}) in {@code ksum16}, and in {@code ksum32} eight zeros followed by the eight sums of 32, to meet the
      * mins in the upper half of a Q4_K block's scale vector.
@@ -89,8 +95,12 @@ public final class InputRows {
             }
             case F16 -> {
                 ensureF(total);
+                if (f112.length < total) {
+                    f112 = new float[total];
+                }
                 for (int i = 0; i < total; i++) {
                     f[i] = QuantMath.roundTripF16(x[i]);
+                    f112[i] = f[i] * 0x1p112f;
                 }
             }
             case BF16 -> {

@@ -1097,15 +1097,16 @@ final class LaneDots {
      * become floats in registers by integer arithmetic, so the weights stream through one pass: a half sign-extended
      * to an int and shifted left 13 has its exponent and mantissa in a float's places and its sign in bit 31 (the
      * sign's copies in bits 28-30 are masked off); as a float that is the value times 2^-112 for every finite half,
-     * subnormals included, so one multiply by 2^112 makes it exact. Five operations per 16 weights, against a
-     * conversion pass through memory that left two threads at 15-19 GB/s on the 1.1B F16 where this reaches ~30 (BF16,
-     * whose conversion is one shift, 35). An infinite or NaN half would come out finite, so the largest exponent field
-     * seen is tracked and such a row is redone by {@link #f16Chunks}, which converts them exactly. 64 halves per pass
-     * into four accumulators, the exponent check on 32 halves at a time, from the row's slice of the segment: one core
-     * streaming the 1.1B F16 from memory went from ~15 to 18-20 GB/s with that (the loop's own overhead had been a
-     * third of its instructions), two threads from ~24 to 30-32.
+     * subnormals included (a normal float down to 2^-126, below that a float subnormal that holds the half's bits
+     * exactly). It meets the activations times 2^112 ({@code y112}, {@link InputRows}), so each product is the exact
+     * product of weight and activation, rounded once as before: four operations per 16 weights (a multiply by 2^112
+     * per weight before). An infinite or NaN half would come out finite, so the largest exponent field seen is tracked
+     * and such a row is redone by {@link #f16Chunks}, which converts them exactly from {@code y}. 64 halves per pass
+     * into four accumulators, the exponent check on 32 halves at a time, from the row's slice of the segment. One core
+     * streaming the 1.1B F16 from memory: ~15 GB/s with a conversion pass through memory, 18-20 with this in registers,
+     * 21-22 without the multiply (a plain read of the bytes: ~24); two threads 30-38 → 37-45.
      */
-    static float f16(MemorySegment w, long off, float[] y, int yo, int n) {
+    static float f16(MemorySegment w, long off, float[] y, float[] y112, int yo, int n) {
         if (L != 16) {
             return f16Chunks(w, off, y, yo, n);
         }
@@ -1132,23 +1133,19 @@ final class LaneDots {
             acc0 = x0.lanewise(VectorOperators.LSHL, 13)
                     .and(0x8FFFE000)
                     .reinterpretAsFloats()
-                    .mul(0x1p112f)
-                    .fma(FloatVector.fromArray(FP, y, yo + i), acc0);
+                    .fma(FloatVector.fromArray(FP, y112, yo + i), acc0);
             acc1 = x1.lanewise(VectorOperators.LSHL, 13)
                     .and(0x8FFFE000)
                     .reinterpretAsFloats()
-                    .mul(0x1p112f)
-                    .fma(FloatVector.fromArray(FP, y, yo + i + 16), acc1);
+                    .fma(FloatVector.fromArray(FP, y112, yo + i + 16), acc1);
             acc2 = x2.lanewise(VectorOperators.LSHL, 13)
                     .and(0x8FFFE000)
                     .reinterpretAsFloats()
-                    .mul(0x1p112f)
-                    .fma(FloatVector.fromArray(FP, y, yo + i + 32), acc2);
+                    .fma(FloatVector.fromArray(FP, y112, yo + i + 32), acc2);
             acc3 = x3.lanewise(VectorOperators.LSHL, 13)
                     .and(0x8FFFE000)
                     .reinterpretAsFloats()
-                    .mul(0x1p112f)
-                    .fma(FloatVector.fromArray(FP, y, yo + i + 48), acc3);
+                    .fma(FloatVector.fromArray(FP, y112, yo + i + 48), acc3);
         }
         float tail = 0; // exact conversions, infinities included
         for (; i < n; i++) {
@@ -1203,7 +1200,7 @@ final class LaneDots {
         int n = in.n;
         for (int j = 0; j < nRows; j++) {
             for (int t = 0; t < in.rows; t++) {
-                out[outOff + j + t * stride] = f16(w, off + j * rowBytes, in.f, t * n, n);
+                out[outOff + j + t * stride] = f16(w, off + j * rowBytes, in.f, in.f112, t * n, n);
             }
         }
     }
