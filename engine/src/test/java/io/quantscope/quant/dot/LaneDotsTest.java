@@ -170,6 +170,39 @@ class LaneDotsTest {
     }
 
     /**
+     * BF16 rows of random bit patterns (finite) on rows of several lengths (a multiple of 32, and with a tail of 7
+     * past that), two activation rows each: the 16-lane kernel within float rounding of the scalar reference.
+     */
+    @Test
+    void sixteenLaneBf16MeetsEachWeightWithItsActivation() {
+        assumeTrue(LaneDots.SIXTEEN, "BF16 runs the reference without 16 float lanes");
+        Random rnd = new Random(16);
+        for (int n : new int[] {2048, 2048 + 32, 2048 + 32 + 7}) {
+            int rows = 2;
+            float[] x = new float[rows * n];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            InputRows in = new InputRows(InputFormat.BF16).load(x, rows, n);
+            byte[] wb = new byte[2 * n];
+            for (int i = 0; i < n; i++) {
+                short h = (short) (Float.floatToIntBits((float) rnd.nextGaussian() * (i % 13 == 0 ? 100 : 1)) >>> 16);
+                wb[2 * i] = (byte) h;
+                wb[2 * i + 1] = (byte) (h >> 8);
+            }
+            MemorySegment seg = MemorySegment.ofArray(wb);
+            for (int r = 0; r < rows; r++) {
+                double norm = 0;
+                for (int i = 0; i < n; i++) {
+                    norm += Math.abs(Mem.bf16(seg, 2L * i) * (double) in.f[r * n + i]);
+                }
+                float ref = Kernels.of(GgmlType.BF16).dotReference(seg, 0, in, r);
+                assertEquals(ref, Kernels.of(GgmlType.BF16).dot(seg, 0, in, r), 2e-6 * norm, "n " + n + " row " + r);
+            }
+        }
+    }
+
+    /**
      * F16 rows of every finite bit pattern (subnormals and zeros of both signs included): the in-register conversion
      * within float rounding of the reference; a row holding an infinity or a NaN gives what the exact conversion pass
      * gives (not a large finite number).
