@@ -785,18 +785,23 @@ final class LaneDots {
     }
 
     /** Scale lanes for a pair of groups of 16: lanes 0-7 group {@code 2k}'s, lanes 8-15 group {@code 2k+1}'s. */
-    private static final VectorShuffle<Float>[] GROUP_PAIRS = groupPairs();
+    private static final VectorShuffle<Float>[] GROUP_PAIRS = pairShuffles(FP, L == 16);
 
+    /**
+     * Eight shuffles of {@code species}, shuffle {@code k} spreading lane {@code 2k} over the first half of the lanes
+     * and lane {@code 2k+1} over the second (nulls where {@code used} is false, and the species may not be that wide).
+     */
     @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] groupPairs() {
-        VectorShuffle<Float>[] pairs = new VectorShuffle[8];
-        if (L == 16) {
+    private static <E> VectorShuffle<E>[] pairShuffles(VectorSpecies<E> species, boolean used) {
+        VectorShuffle<E>[] pairs = new VectorShuffle[8];
+        if (used) {
+            int n = species.length();
             for (int k = 0; k < 8; k++) {
-                int[] index = new int[16];
-                for (int l = 0; l < 16; l++) {
-                    index[l] = 2 * k + l / 8;
+                int[] index = new int[n];
+                for (int l = 0; l < n; l++) {
+                    index[l] = 2 * k + l / (n / 2);
                 }
-                pairs[k] = VectorShuffle.fromArray(FP, index, 0);
+                pairs[k] = VectorShuffle.fromArray(species, index, 0);
             }
         }
         return pairs;
@@ -912,22 +917,7 @@ final class LaneDots {
     }
 
     /** Short lanes for a pair of groups of 16: lanes 0-15 group {@code 2k}'s, lanes 16-31 group {@code 2k+1}'s. */
-    private static final VectorShuffle<Short>[] SHORT_PAIRS = shortPairs();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Short>[] shortPairs() {
-        VectorShuffle<Short>[] pairs = new VectorShuffle[8];
-        if (SHORTS) {
-            for (int k = 0; k < 8; k++) {
-                int[] index = new int[32];
-                for (int l = 0; l < 32; l++) {
-                    index[l] = 2 * k + l / 16;
-                }
-                pairs[k] = VectorShuffle.fromArray(S512, index, 0);
-            }
-        }
-        return pairs;
-    }
+    private static final VectorShuffle<Short>[] SHORT_PAIRS = pairShuffles(S512, SHORTS);
 
     /**
      * {@link #q2_K} in 16-bit lanes ({@link #SHORTS}): each 32 two-bit values (two groups of 16) cut from their bytes
