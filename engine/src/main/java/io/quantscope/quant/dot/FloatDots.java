@@ -32,10 +32,7 @@ final class FloatDots extends BlockDot {
     public float dot(MemorySegment w, long off, InputRows in, int row) {
         return switch (type()) {
             case F32 -> LaneDots.ENABLED ? LaneDots.f32(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
-            case F16 ->
-                LaneDots.ENABLED
-                        ? LaneDots.f16(w, off, in.f, in.f112, row * in.n, in.n)
-                        : dotReference(w, off, in, row);
+            case F16 -> LaneDots.ENABLED ? LaneDots.f16(w, off, in, row) : dotReference(w, off, in, row);
             default -> LaneDots.SIXTEEN ? LaneDots.bf16(w, off, in.f, row * in.n, in.n) : dotReference(w, off, in, row);
         };
     }

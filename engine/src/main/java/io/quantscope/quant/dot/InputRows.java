@@ -95,12 +95,16 @@ public final class InputRows {
             }
             case F16 -> {
                 ensureF(total);
-                if (f112.length < total) {
-                    f112 = new float[total];
-                }
                 for (int i = 0; i < total; i++) {
                     f[i] = QuantMath.roundTripF16(x[i]);
-                    f112[i] = f[i] * 0x1p112f;
+                }
+                if (LaneDots.ENABLED && LaneDots.L == 16) { // only the 16-lane one-token kernel reads them
+                    if (f112.length < total) {
+                        f112 = new float[total];
+                    }
+                    for (int i = 0; i < total; i++) {
+                        f112[i] = f[i] * 0x1p112f;
+                    }
                 }
             }
             case BF16 -> {

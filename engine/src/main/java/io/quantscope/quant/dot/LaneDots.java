@@ -963,7 +963,7 @@ final class LaneDots {
                 ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
                         .and(VectorDots.LOW_TWO_BITS)
                         .reinterpretAsBytes();
-                // value times its group's scale (at most 45) times the activation: at most 5,760 in magnitude, so two
+                // value times its group's scale (at most 45) times the activation: at most 5,715 in magnitude, so two
                 // such products and then a pair of those sums stay within 16 bits
                 IntVector p01 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
                         .mul(scales.rearrange(SHORT_PAIRS[4 * j]))
@@ -1088,15 +1088,19 @@ final class LaneDots {
      * to an int and shifted left 13 has its exponent and mantissa in a float's places and its sign in bit 31 (the
      * sign's copies in bits 28-30 are masked off); as a float that is the value times 2^-112 for every finite half,
      * subnormals included (a normal float down to 2^-126, below that a float subnormal that holds the half's bits
-     * exactly). It meets the activations times 2^112 ({@code y112}, {@link InputRows}), so each product is the exact
+     * exactly). It meets the activations times 2^112 ({@link InputRows#f112}), so each product is the exact
      * product of weight and activation, rounded once as before: four operations per 16 weights (a multiply by 2^112
      * per weight before). An infinite or NaN half would come out finite, so the largest exponent field seen is tracked
-     * and such a row is redone by {@link #f16Chunks}, which converts them exactly from {@code y}. 64 halves per pass
+     * and such a row is redone by {@link #f16Chunks}, which converts them exactly. 64 halves per pass
      * into four accumulators, the exponent check on 32 halves at a time, from the row's slice of the segment. One core
      * streaming the 1.1B F16 from memory: ~15 GB/s with a conversion pass through memory, 18-20 with this in registers,
      * 21-22 without the multiply (a plain read of the bytes: ~24); two threads 30-38 → 37-45.
      */
-    static float f16(MemorySegment w, long off, float[] y, float[] y112, int yo, int n) {
+    static float f16(MemorySegment w, long off, InputRows in, int row) {
+        int n = in.n;
+        int yo = row * n;
+        float[] y = in.f;
+        float[] y112 = in.f112;
         if (L != 16) {
             return f16Chunks(w, off, y, yo, n);
         }
@@ -1187,10 +1191,9 @@ final class LaneDots {
      */
     static void f16Rows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
-        int n = in.n;
         for (int j = 0; j < nRows; j++) {
             for (int t = 0; t < in.rows; t++) {
-                out[outOff + j + t * stride] = f16(w, off + j * rowBytes, in.f, in.f112, t * n, n);
+                out[outOff + j + t * stride] = f16(w, off + j * rowBytes, in, t);
             }
         }
     }

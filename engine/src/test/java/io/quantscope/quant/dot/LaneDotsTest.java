@@ -218,8 +218,7 @@ class LaneDotsTest {
                     ? (rnd.nextBoolean() ? 65504f : -65504f)
                     : Float.float16ToFloat(Float.floatToFloat16((float) rnd.nextGaussian()));
         }
-        InputRows in = new InputRows(InputFormat.F16).load(y, 1, n);
-        float[] y112 = in.f112;
+        InputRows in = new InputRows(InputFormat.F16).load(y, 1, n); // y is F16-exact, so in.f is y
         for (int trial = 0; trial < 50; trial++) {
             byte[] wb = new byte[2 * n];
             double norm = 0;
@@ -236,18 +235,18 @@ class LaneDotsTest {
                 norm += Math.abs(v);
             }
             MemorySegment seg = MemorySegment.ofArray(wb);
-            assertEquals(exact, LaneDots.f16(seg, 0, y, y112, 0, n), 2e-6 * norm + 1e-30, "trial " + trial);
-            assertEquals(LaneDots.f16Chunks(seg, 0, y, 0, n), LaneDots.f16(seg, 0, y, y112, 0, n), 2e-6 * norm + 1e-30);
+            assertEquals(exact, LaneDots.f16(seg, 0, in, 0), 2e-6 * norm + 1e-30, "trial " + trial);
+            assertEquals(LaneDots.f16Chunks(seg, 0, y, 0, n), LaneDots.f16(seg, 0, in, 0), 2e-6 * norm + 1e-30);
         }
         byte[] wb = new byte[2 * n];
         wb[2 * 100 + 1] = (byte) 0x7C; // +infinity at weight 100
         MemorySegment seg = MemorySegment.ofArray(wb);
-        assertEquals(Float.POSITIVE_INFINITY, LaneDots.f16(seg, 0, y, y112, 0, n) * Math.signum(y[100]));
+        assertEquals(Float.POSITIVE_INFINITY, LaneDots.f16(seg, 0, in, 0) * Math.signum(y[100]));
         byte[] tailInf = new byte[2 * n];
         tailInf[2 * (n - 3) + 1] = (byte) 0xFC; // -infinity in the tail past the last 64
         assertEquals(
                 Float.NEGATIVE_INFINITY,
-                LaneDots.f16(MemorySegment.ofArray(tailInf), 0, y, y112, 0, n) * Math.signum(y[n - 3]));
+                LaneDots.f16(MemorySegment.ofArray(tailInf), 0, in, 0) * Math.signum(y[n - 3]));
     }
 
     private interface RowDot {
