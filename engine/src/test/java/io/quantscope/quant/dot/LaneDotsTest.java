@@ -1,6 +1,7 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quantscope.quant.Codecs;
@@ -50,6 +51,48 @@ class LaneDotsTest {
                 norm += 15 * 63 * 0.03 * Math.abs(in.qs[i] * (double) in.d[i / 256]);
             }
             assertEquals(ref, LaneDots.q4_K(seg, 0, in, 0), 2e-6 * norm + 1e-6, "trial " + trial);
+        }
+    }
+
+    /**
+     * The rows kernel (one call for a run of rows, as one-token matrix products use it) gives each row the bits the
+     * one-row kernel gives it, for Q4_K and Q5_K, rows at an odd stride in one segment and results at an offset.
+     */
+    @Test
+    void rowsKernelGivesEachRowTheOneRowBits() {
+        assumeTrue(LaneDots.ENABLED && LaneDots.SHORTS);
+        int n = 1024;
+        Random rnd = new Random(45);
+        for (boolean five : new boolean[] {false, true}) {
+            int block = five ? 176 : 144;
+            int rows = 7;
+            long stride = (long) block * (n / 256) + 6; // rows need not be packed back to back
+            byte[] wb = new byte[(int) (stride * rows)];
+            rnd.nextBytes(wb);
+            for (int r = 0; r < rows; r++) {
+                for (int b = 0; b < n / 256; b++) {
+                    int o = (int) (r * stride) + block * b;
+                    short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.02f);
+                    wb[o] = (byte) d;
+                    wb[o + 1] = (byte) (d >> 8);
+                    wb[o + 2] = (byte) d;
+                    wb[o + 3] = (byte) (d >> 8);
+                }
+            }
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
+            MemorySegment seg = MemorySegment.ofArray(wb);
+            float[] out = new float[rows + 3];
+            LaneDots.k45Rows(seg, 0, stride, rows, in, out, 3, five);
+            assertEquals(0f, out[2], "nothing written before outOff");
+            for (int r = 0; r < rows; r++) {
+                float one = five ? LaneDots.q5_K(seg, r * stride, in, 0) : LaneDots.q4_K(seg, r * stride, in, 0);
+                assertEquals(Float.floatToIntBits(one), Float.floatToIntBits(out[3 + r]), "row " + r + " five " + five);
+                assertTrue(one != 0f, "a row with random weights has a non-zero product");
+            }
         }
     }
 
