@@ -27,7 +27,7 @@ final class KQuant45Dot extends BlockDot {
     void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (in.rows == 1 && LaneDots.ENABLED && LaneDots.SHORTS) {
-            LaneDots.k45Rows(w, off, rowBytes, nRows, in, out, outOff, five); // one token: the rows in one call
+            LaneDots.k45Rows(w, off, rowBytes, nRows, in, 0, out, outOff, five); // one token: the rows in one call
             return;
         }
         if (!KBatch.run(this::decode, block, KBatch.Mode.MINS, w, off, rowBytes, nRows, in, out, outOff, stride)) {

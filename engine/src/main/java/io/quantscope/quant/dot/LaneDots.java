@@ -427,12 +427,7 @@ final class LaneDots {
      * the mapped segment were left as calls. The copy costs Q8_0 speed, so only this kernel makes it.
      */
     static float q4_K(MemorySegment w, long off, InputRows in, int row) {
-        if (!SHORTS) {
-            return q4_KAnyWidth(w, off, in, row);
-        }
-        float[] one = SCRATCH.get().one;
-        k45(w, off, 0, 1, in, row, one, 0, false);
-        return one[0];
+        return SHORTS ? k45One(w, off, in, row, false) : q4_KAnyWidth(w, off, in, row);
     }
 
     /**
@@ -441,28 +436,24 @@ final class LaneDots {
      * low nibbles and bit {@code 2c+1} for its high ones. Values up to 31, so a pair of products stays within 16 bits.
      */
     static float q5_K(MemorySegment w, long off, InputRows in, int row) {
-        float[] one = SCRATCH.get().one;
-        k45(w, off, 0, 1, in, row, one, 0, true);
-        return one[0];
+        return k45One(w, off, in, row, true);
     }
 
-    /**
-     * {@code nRows} Q4_K ({@code five} false) or Q5_K rows, {@code rowBytes} apart, · activation row 0 into
-     * {@code out[0..nRows)}, each as {@link #q4_K} / {@link #q5_K} gives it (callers check {@link #SHORTS}). One call
-     * for a run of rows saves the per-row call, scratch lookup and copy checks: with 2048 columns these were about a
-     * seventh of the time (one core in L2, twelve alternations: 10.1-11.6 GB/s row by row, 10.2-13.4 median 13.2 here).
-     */
-    static void k45Rows(
-            MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, boolean five) {
-        k45(w, off, rowBytes, nRows, in, 0, out, outOff, five);
+    /** One row of {@link #k45Rows}. */
+    private static float k45One(MemorySegment w, long off, InputRows in, int row, boolean five) {
+        float[] one = SCRATCH.get().one;
+        k45Rows(w, off, 0, 1, in, row, one, 0, five);
+        return one[0];
     }
 
     /**
      * {@link #q4_K} ({@code five} false, 144-byte blocks) and {@link #q5_K} (176-byte blocks, high bits at 16) for
      * {@code nRows} weight rows from {@code off0}, {@code rowBytes} apart, · activation row {@code row}, into
-     * {@code out[outOff..outOff+nRows)}.
+     * {@code out[outOff..outOff+nRows)}; callers check {@link #SHORTS}. One call for a run of rows saves the per-row
+     * call, scratch lookup and copy checks: with 2048 columns these were about a seventh of the time (one core in L2,
+     * twelve alternations: 10.1-11.6 GB/s row by row, 10.2-13.4 median 13.2 a run per call).
      */
-    private static void k45(
+    static void k45Rows(
             MemorySegment w,
             long off0,
             long rowBytes,
@@ -509,8 +500,8 @@ final class LaneDots {
                         .fma(FloatVector.broadcast(FP, dmin), accMin);
                 scaleMin.mul(d).intoArray(sc, 0);
                 int yo = (yb + i) * 256;
-                // Q5_K's high-bit bytes as shorts, once per block (zeros for Q4_K: a vector, not null, stays in
-                // registers)
+                // Q5_K's high-bit bytes as shorts, once per block (zeros for Q4_K: a vector, not null, stays
+                // in registers)
                 ShortVector highBits = five
                         ? (ShortVector) ByteVector.fromArray(B256, r, bo + 16)
                                 .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0)

@@ -86,7 +86,7 @@ class LaneDotsTest {
             InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
             MemorySegment seg = MemorySegment.ofArray(wb);
             float[] out = new float[rows + 3];
-            LaneDots.k45Rows(seg, 0, stride, rows, in, out, 3, five);
+            LaneDots.k45Rows(seg, 0, stride, rows, in, 0, out, 3, five);
             assertEquals(0f, out[2], "nothing written before outOff");
             for (int r = 0; r < rows; r++) {
                 float one = five ? LaneDots.q5_K(seg, r * stride, in, 0) : LaneDots.q4_K(seg, r * stride, in, 0);
