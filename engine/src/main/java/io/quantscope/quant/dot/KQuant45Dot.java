@@ -24,12 +24,17 @@ final class KQuant45Dot extends BlockDot {
     }
 
     @Override
+    boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
+        if (!LaneDots.ENABLED || !LaneDots.SHORTS) {
+            return false;
+        }
+        LaneDots.k45Rows(w, off, rowBytes, nRows, in, 0, out, outOff, five);
+        return true;
+    }
+
+    @Override
     void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
-        if (in.rows == 1 && LaneDots.ENABLED && LaneDots.SHORTS) {
-            LaneDots.k45Rows(w, off, rowBytes, nRows, in, 0, out, outOff, five); // one token: the rows in one call
-            return;
-        }
         if (!KBatch.run(this::decode, block, KBatch.Mode.MINS, w, off, rowBytes, nRows, in, out, outOff, stride)) {
             super.exactRows(w, off, rowBytes, nRows, in, out, outOff, stride);
         }

@@ -845,72 +845,87 @@ final class LaneDots {
      * activations' sums of 16. In L2, one core: 9.0 → 14.7 GB/s; two threads over the whole file 12 → 20 GB/s.
      */
     static float q6_KShorts(MemorySegment w, long off, InputRows in, int row) {
+        float[] one = SCRATCH.get().one;
+        q6Rows(w, off, 0, 1, in, row, one, 0);
+        return one[0];
+    }
+
+    /**
+     * {@link #q6_KShorts} for {@code nRows} weight rows from {@code off0}, {@code rowBytes} apart, · activation row
+     * {@code row}, into {@code out[outOff..outOff+nRows)}; callers check {@link #SHORTS}. One call for a run of rows
+     * saves the per-row call, scratch lookup and lane sum setup, as {@link #k45Rows} does.
+     */
+    static void q6Rows(
+            MemorySegment w, long off0, long rowBytes, int nRows, InputRows in, int row, float[] out, int outOff) {
         int nb = in.n / 256;
         int yb = row * nb;
         short[] y = in.qsh;
         float[] ksum = in.ksum16;
-        FloatVector acc0 = FloatVector.zero(FP);
-        FloatVector acc1 = FloatVector.zero(FP);
-        FloatVector accOffset = FloatVector.zero(FP);
-        for (int i = 0; i < nb; i++) {
-            long bo = off + 210L * i;
-            float d = Float.float16ToFloat(w.get(SHORT, bo + 208)) * in.d[yb + i];
-            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(B128, w, bo + 192, LE)
-                            .convertShape(VectorOperators.B2F, FP, 0))
-                    .mul(d);
-            accOffset = scales.fma(FloatVector.fromArray(FP, ksum, (yb + i) * 16), accOffset);
-            for (int j = 0; j < 2; j++) {
-                long ql = bo + 64L * j;
-                int yo = (yb + i) * 256 + 128 * j;
-                IntVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE).reinterpretAsInts();
-                IntVector hi =
-                        ByteVector.fromMemorySegment(B256, w, ql + 32, LE).reinterpretAsInts();
-                IntVector h = ByteVector.fromMemorySegment(B256, w, bo + 128 + 32L * j, LE)
-                        .reinterpretAsInts();
-                ByteVector v0 = lo.and(VectorDots.LOW_NIBBLES)
-                        .or(h.lanewise(VectorOperators.LSHL, 4).and(VectorDots.BITS_4_5))
-                        .reinterpretAsBytes();
-                ByteVector v1 = hi.and(VectorDots.LOW_NIBBLES)
-                        .or(h.lanewise(VectorOperators.LSHL, 2).and(VectorDots.BITS_4_5))
-                        .reinterpretAsBytes();
-                ByteVector v2 = lo.lanewise(VectorOperators.LSHR, 4)
-                        .and(VectorDots.LOW_NIBBLES)
-                        .or(h.and(VectorDots.BITS_4_5))
-                        .reinterpretAsBytes();
-                ByteVector v3 = hi.lanewise(VectorOperators.LSHR, 4)
-                        .and(VectorDots.LOW_NIBBLES)
-                        .or(h.lanewise(VectorOperators.LSHR, 2).and(VectorDots.BITS_4_5))
-                        .reinterpretAsBytes();
-                IntVector p0 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                        .mul(ShortVector.fromArray(S512, y, yo))
-                        .reinterpretAsInts();
-                IntVector p1 = ((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                        .mul(ShortVector.fromArray(S512, y, yo + 32))
-                        .reinterpretAsInts();
-                IntVector p2 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                        .mul(ShortVector.fromArray(S512, y, yo + 64))
-                        .reinterpretAsInts();
-                IntVector p3 = ((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                        .mul(ShortVector.fromArray(S512, y, yo + 96))
-                        .reinterpretAsInts();
-                // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
-                p0 = p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                p1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                p2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                p3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0))
-                        .fma(scales.rearrange(GROUP_PAIRS[4 * j]), acc0);
-                acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0))
-                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 1]), acc1);
-                acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0))
-                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 2]), acc0);
-                acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0))
-                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 3]), acc1);
-            }
-        }
         float[] lanes = SCRATCH.get().sumLanes;
-        acc0.add(acc1).sub(accOffset.mul(32f)).intoArray(lanes, 0);
-        return sum(lanes);
+        for (int r = 0; r < nRows; r++) {
+            long off = off0 + r * rowBytes;
+            FloatVector acc0 = FloatVector.zero(FP);
+            FloatVector acc1 = FloatVector.zero(FP);
+            FloatVector accOffset = FloatVector.zero(FP);
+            for (int i = 0; i < nb; i++) {
+                long bo = off + 210L * i;
+                float d = Float.float16ToFloat(w.get(SHORT, bo + 208)) * in.d[yb + i];
+                FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(B128, w, bo + 192, LE)
+                                .convertShape(VectorOperators.B2F, FP, 0))
+                        .mul(d);
+                accOffset = scales.fma(FloatVector.fromArray(FP, ksum, (yb + i) * 16), accOffset);
+                for (int j = 0; j < 2; j++) {
+                    long ql = bo + 64L * j;
+                    int yo = (yb + i) * 256 + 128 * j;
+                    IntVector lo = ByteVector.fromMemorySegment(B256, w, ql, LE).reinterpretAsInts();
+                    IntVector hi =
+                            ByteVector.fromMemorySegment(B256, w, ql + 32, LE).reinterpretAsInts();
+                    IntVector h = ByteVector.fromMemorySegment(B256, w, bo + 128 + 32L * j, LE)
+                            .reinterpretAsInts();
+                    ByteVector v0 = lo.and(VectorDots.LOW_NIBBLES)
+                            .or(h.lanewise(VectorOperators.LSHL, 4).and(VectorDots.BITS_4_5))
+                            .reinterpretAsBytes();
+                    ByteVector v1 = hi.and(VectorDots.LOW_NIBBLES)
+                            .or(h.lanewise(VectorOperators.LSHL, 2).and(VectorDots.BITS_4_5))
+                            .reinterpretAsBytes();
+                    ByteVector v2 = lo.lanewise(VectorOperators.LSHR, 4)
+                            .and(VectorDots.LOW_NIBBLES)
+                            .or(h.and(VectorDots.BITS_4_5))
+                            .reinterpretAsBytes();
+                    ByteVector v3 = hi.lanewise(VectorOperators.LSHR, 4)
+                            .and(VectorDots.LOW_NIBBLES)
+                            .or(h.lanewise(VectorOperators.LSHR, 2).and(VectorDots.BITS_4_5))
+                            .reinterpretAsBytes();
+                    IntVector p0 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                            .mul(ShortVector.fromArray(S512, y, yo))
+                            .reinterpretAsInts();
+                    IntVector p1 = ((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                            .mul(ShortVector.fromArray(S512, y, yo + 32))
+                            .reinterpretAsInts();
+                    IntVector p2 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                            .mul(ShortVector.fromArray(S512, y, yo + 64))
+                            .reinterpretAsInts();
+                    IntVector p3 = ((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                            .mul(ShortVector.fromArray(S512, y, yo + 96))
+                            .reinterpretAsInts();
+                    // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
+                    p0 = p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                    p1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                    p2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                    p3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                    acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0))
+                            .fma(scales.rearrange(GROUP_PAIRS[4 * j]), acc0);
+                    acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0))
+                            .fma(scales.rearrange(GROUP_PAIRS[4 * j + 1]), acc1);
+                    acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0))
+                            .fma(scales.rearrange(GROUP_PAIRS[4 * j + 2]), acc0);
+                    acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0))
+                            .fma(scales.rearrange(GROUP_PAIRS[4 * j + 3]), acc1);
+                }
+            }
+            acc0.add(acc1).sub(accOffset.mul(32f)).intoArray(lanes, 0);
+            out[outOff + r] = sum(lanes);
+        }
     }
 
     /** Q2_K · Q8_K: sixteen groups of 16 two-bit values with 4-bit scales and mins. */

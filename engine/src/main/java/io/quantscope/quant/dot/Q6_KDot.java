@@ -16,6 +16,15 @@ final class Q6_KDot extends BlockDot {
         return LaneDots.ENABLED ? LaneDots.q6_K(w, off, in, row) : dotReference(w, off, in, row);
     }
 
+    @Override
+    boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
+        if (!LaneDots.ENABLED || !LaneDots.SHORTS) {
+            return false;
+        }
+        LaneDots.q6Rows(w, off, rowBytes, nRows, in, 0, out, outOff);
+        return true;
+    }
+
     /** The 256 values of a block in [-32, 31]. */
     @Override
     void exactRows(

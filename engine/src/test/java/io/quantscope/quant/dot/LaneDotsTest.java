@@ -55,28 +55,31 @@ class LaneDotsTest {
     }
 
     /**
-     * The rows kernel (one call for a run of rows, as one-token matrix products use it) gives each row the bits the
-     * one-row kernel gives it, for Q4_K and Q5_K, rows at an odd stride in one segment and results at an offset.
+     * One token through {@link DotKernel#dotRows} (the rows kernels, one call for a run of rows, as one-token matrix
+     * products use them) gives each row the bits the one-row {@link DotKernel#dot} gives it, for Q4_K, Q5_K and Q6_K:
+     * rows at an odd stride in one segment, results at an offset and a stride that one token never uses.
      */
     @Test
-    void rowsKernelGivesEachRowTheOneRowBits() {
+    void oneTokenRowsGiveEachRowTheOneRowBits() {
         assumeTrue(LaneDots.ENABLED && LaneDots.SHORTS);
         int n = 1024;
         Random rnd = new Random(45);
-        for (boolean five : new boolean[] {false, true}) {
-            int block = five ? 176 : 144;
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            int block = (int) type.rowBytes(256);
+            // where each block keeps its fp16 scales: d and dmin first, or Q6_K's d last
+            int[] halves = type == GgmlType.Q6_K ? new int[] {208} : new int[] {0, 2};
             int rows = 7;
-            long stride = (long) block * (n / 256) + 6; // rows need not be packed back to back
+            long stride = type.rowBytes(n) + 6; // rows need not be packed back to back
             byte[] wb = new byte[(int) (stride * rows)];
             rnd.nextBytes(wb);
             for (int r = 0; r < rows; r++) {
                 for (int b = 0; b < n / 256; b++) {
-                    int o = (int) (r * stride) + block * b;
-                    short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.02f);
-                    wb[o] = (byte) d;
-                    wb[o + 1] = (byte) (d >> 8);
-                    wb[o + 2] = (byte) d;
-                    wb[o + 3] = (byte) (d >> 8);
+                    for (int h : halves) {
+                        int o = (int) (r * stride) + block * b + h;
+                        short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.02f);
+                        wb[o] = (byte) d;
+                        wb[o + 1] = (byte) (d >> 8);
+                    }
                 }
             }
             float[] x = new float[n];
@@ -85,12 +88,13 @@ class LaneDotsTest {
             }
             InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
             MemorySegment seg = MemorySegment.ofArray(wb);
+            DotKernel kernel = Kernels.of(type);
             float[] out = new float[rows + 3];
-            LaneDots.k45Rows(seg, 0, stride, rows, in, 0, out, 3, five);
+            kernel.dotRows(seg, 0, stride, rows, in, out, 3, 1000);
             assertEquals(0f, out[2], "nothing written before outOff");
             for (int r = 0; r < rows; r++) {
-                float one = five ? LaneDots.q5_K(seg, r * stride, in, 0) : LaneDots.q4_K(seg, r * stride, in, 0);
-                assertEquals(Float.floatToIntBits(one), Float.floatToIntBits(out[3 + r]), "row " + r + " five " + five);
+                float one = kernel.dot(seg, r * stride, in, 0);
+                assertEquals(Float.floatToIntBits(one), Float.floatToIntBits(out[3 + r]), type + " row " + r);
                 assertTrue(one != 0f, "a row with random weights has a non-zero product");
             }
         }
