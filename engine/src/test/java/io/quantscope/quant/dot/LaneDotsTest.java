@@ -8,6 +8,7 @@ import io.quantscope.quant.Codecs;
 import io.quantscope.quant.KScales;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class LaneDotsTest {
 
     /**
      * One token through {@link DotKernel#dotRows} (the rows kernels, one call for a run of rows, as one-token matrix
-     * products use them) gives each row the bits the one-row {@link DotKernel#dot} gives it, for Q4_K, Q5_K and Q6_K:
+     * products use them) gives each row the bits the one-row {@link DotKernel#dot} gives it, for each K-quant:
      * rows at an odd stride in one segment, results at an offset and a stride that one token never uses.
      */
     @Test
@@ -64,17 +65,22 @@ class LaneDotsTest {
         assumeTrue(LaneDots.ENABLED && LaneDots.SHORTS);
         int n = 1024;
         Random rnd = new Random(45);
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+        Map<GgmlType, int[]> halves = Map.of( // where each type's blocks keep their fp16 scales
+                GgmlType.Q2_K, new int[] {80, 82},
+                GgmlType.Q3_K, new int[] {108},
+                GgmlType.Q4_K, new int[] {0, 2},
+                GgmlType.Q5_K, new int[] {0, 2},
+                GgmlType.Q6_K, new int[] {208});
+        for (GgmlType type :
+                new GgmlType[] {GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
             int block = (int) type.rowBytes(256);
-            // where each block keeps its fp16 scales: d and dmin first, or Q6_K's d last
-            int[] halves = type == GgmlType.Q6_K ? new int[] {208} : new int[] {0, 2};
             int rows = 7;
             long stride = type.rowBytes(n) + 6; // rows need not be packed back to back
             byte[] wb = new byte[(int) (stride * rows)];
             rnd.nextBytes(wb);
             for (int r = 0; r < rows; r++) {
                 for (int b = 0; b < n / 256; b++) {
-                    for (int h : halves) {
+                    for (int h : halves.get(type)) {
                         int o = (int) (r * stride) + block * b + h;
                         short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.02f);
                         wb[o] = (byte) d;
