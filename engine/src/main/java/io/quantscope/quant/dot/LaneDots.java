@@ -976,79 +976,63 @@ final class LaneDots {
      * nibbles, times {@code dmin}) meet the activations' sums of 16 once per block.
      */
     static float q2_KShorts(MemorySegment w, long off, InputRows in, int row) {
-        float[] one = SCRATCH.get().one;
-        q2Rows(w, off, 0, 1, in, row, one, 0);
-        return one[0];
-    }
-
-    /**
-     * {@link #q2_KShorts} for {@code nRows} weight rows from {@code off0}, {@code rowBytes} apart, · activation row
-     * {@code row}, into {@code out[outOff..outOff+nRows)}; callers check {@link #SHORTS}. As {@link #q6Rows}.
-     */
-    static void q2Rows(
-            MemorySegment w, long off0, long rowBytes, int nRows, InputRows in, int row, float[] out, int outOff) {
         int nb = in.n / 256;
         int yb = row * nb;
         short[] y = in.qsh;
         float[] ksum = in.ksum16;
-        float[] lanes = SCRATCH.get().sumLanes;
-        for (int r = 0; r < nRows; r++) {
-            long off = off0 + r * rowBytes;
-            FloatVector acc = FloatVector.zero(FP);
-            FloatVector accMin = FloatVector.zero(FP);
-            for (int i = 0; i < nb; i++) {
-                long bo = off + 84L * i;
-                float dy = in.d[yb + i];
-                ByteVector sb = ByteVector.fromMemorySegment(B128, w, bo, LE);
-                accMin = ((FloatVector) ((IntVector) sb.convertShape(UB2I, IP, 0))
-                                .lanewise(VectorOperators.LSHR, 4)
-                                .convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
-                        .fma(FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo + 82)) * dy), accMin);
-                ShortVector scales =
-                        ((ShortVector) sb.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0)).and((short) 0x0F);
-                IntVector sum = IntVector.zero(IP);
-                for (int j = 0; j < 2; j++) {
-                    int yo = (yb + i) * 256 + 128 * j;
-                    IntVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE)
-                            .reinterpretAsInts();
-                    ByteVector v0 = q.and(VectorDots.LOW_TWO_BITS).reinterpretAsBytes();
-                    ByteVector v1 = q.lanewise(VectorOperators.LSHR, 2)
-                            .and(VectorDots.LOW_TWO_BITS)
-                            .reinterpretAsBytes();
-                    ByteVector v2 = q.lanewise(VectorOperators.LSHR, 4)
-                            .and(VectorDots.LOW_TWO_BITS)
-                            .reinterpretAsBytes();
-                    ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
-                            .and(VectorDots.LOW_TWO_BITS)
-                            .reinterpretAsBytes();
-                    // value times its group's scale (at most 45) times the activation: at most 5,715 in magnitude, so
-                    // two
-                    // such products and then a pair of those sums stay within 16 bits
-                    IntVector p01 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .mul(scales.rearrange(SHORT_PAIRS[4 * j]))
-                            .mul(ShortVector.fromArray(S512, y, yo))
-                            .add(((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                                    .mul(scales.rearrange(SHORT_PAIRS[4 * j + 1]))
-                                    .mul(ShortVector.fromArray(S512, y, yo + 32)))
-                            .reinterpretAsInts();
-                    IntVector p23 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .mul(scales.rearrange(SHORT_PAIRS[4 * j + 2]))
-                            .mul(ShortVector.fromArray(S512, y, yo + 64))
-                            .add(((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                                    .mul(scales.rearrange(SHORT_PAIRS[4 * j + 3]))
-                                    .mul(ShortVector.fromArray(S512, y, yo + 96)))
-                            .reinterpretAsInts();
-                    sum = sum.add(p01.add(p01.lanewise(VectorOperators.LSHL, 16))
-                                    .lanewise(VectorOperators.ASHR, 16))
-                            .add(p23.add(p23.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
-                }
-                acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo + 80)) * dy), acc);
+        FloatVector acc = FloatVector.zero(FP);
+        FloatVector accMin = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 84L * i;
+            float dy = in.d[yb + i];
+            ByteVector sb = ByteVector.fromMemorySegment(B128, w, bo, LE);
+            accMin = ((FloatVector) ((IntVector) sb.convertShape(UB2I, IP, 0))
+                            .lanewise(VectorOperators.LSHR, 4)
+                            .convert(VectorOperators.I2F, 0))
+                    .mul(FloatVector.fromArray(FP, ksum, (yb + i) * 16))
+                    .fma(FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo + 82)) * dy), accMin);
+            ShortVector scales =
+                    ((ShortVector) sb.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0)).and((short) 0x0F);
+            IntVector sum = IntVector.zero(IP);
+            for (int j = 0; j < 2; j++) {
+                int yo = (yb + i) * 256 + 128 * j;
+                IntVector q = ByteVector.fromMemorySegment(B256, w, bo + 16 + 32L * j, LE)
+                        .reinterpretAsInts();
+                ByteVector v0 = q.and(VectorDots.LOW_TWO_BITS).reinterpretAsBytes();
+                ByteVector v1 = q.lanewise(VectorOperators.LSHR, 2)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
+                ByteVector v2 = q.lanewise(VectorOperators.LSHR, 4)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
+                ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .reinterpretAsBytes();
+                // value times its group's scale (at most 45) times the activation: at most 5,715 in magnitude, so two
+                // such products and then a pair of those sums stay within 16 bits
+                IntVector p01 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(scales.rearrange(SHORT_PAIRS[4 * j]))
+                        .mul(ShortVector.fromArray(S512, y, yo))
+                        .add(((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                                .mul(scales.rearrange(SHORT_PAIRS[4 * j + 1]))
+                                .mul(ShortVector.fromArray(S512, y, yo + 32)))
+                        .reinterpretAsInts();
+                IntVector p23 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(scales.rearrange(SHORT_PAIRS[4 * j + 2]))
+                        .mul(ShortVector.fromArray(S512, y, yo + 64))
+                        .add(((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                                .mul(scales.rearrange(SHORT_PAIRS[4 * j + 3]))
+                                .mul(ShortVector.fromArray(S512, y, yo + 96)))
+                        .reinterpretAsInts();
+                sum = sum.add(p01.add(p01.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16))
+                        .add(p23.add(p23.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16));
             }
-            acc.sub(accMin).intoArray(lanes, 0);
-            out[outOff + r] = sum(lanes);
+            acc = ((FloatVector) sum.convert(VectorOperators.I2F, 0))
+                    .fma(FloatVector.broadcast(FP, Float.float16ToFloat(w.get(SHORT, bo + 80)) * dy), acc);
         }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc.sub(accMin).intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     /**
@@ -1057,98 +1041,84 @@ final class LaneDots {
      * activations' sums of 16: {@code q + 4h − 4} is the stored value.
      */
     static float q3_KShorts(MemorySegment w, long off, InputRows in, int row) {
-        float[] one = SCRATCH.get().one;
-        q3Rows(w, off, 0, 1, in, row, one, 0);
-        return one[0];
-    }
-
-    /**
-     * {@link #q3_KShorts} for {@code nRows} weight rows from {@code off0}, {@code rowBytes} apart, · activation row
-     * {@code row}, into {@code out[outOff..outOff+nRows)}; callers check {@link #SHORTS}. As {@link #q6Rows}.
-     */
-    static void q3Rows(
-            MemorySegment w, long off0, long rowBytes, int nRows, InputRows in, int row, float[] out, int outOff) {
         int nb = in.n / 256;
         int yb = row * nb;
         short[] y = in.qsh;
         float[] ksum = in.ksum16;
-        float[] lanes = SCRATCH.get().sumLanes;
-        for (int r = 0; r < nRows; r++) {
-            long off = off0 + r * rowBytes;
-            FloatVector acc0 = FloatVector.zero(FP);
-            FloatVector acc1 = FloatVector.zero(FP);
-            FloatVector accOffset = FloatVector.zero(FP);
-            for (int i = 0; i < nb; i++) {
-                long bo = off + 110L * i;
-                float d = Float.float16ToFloat(w.get(SHORT, bo + 108)) * in.d[yb + i];
-                // the sixteen 6-bit scales as q3_K gathers them
-                int a0 = w.get(Mem.INT, bo + 96);
-                int a1 = w.get(Mem.INT, bo + 100);
-                int t = w.get(Mem.INT, bo + 104);
-                int s0 = (a0 & 0x0F0F0F0F) | ((t & 0x03030303) << 4);
-                int s1 = (a1 & 0x0F0F0F0F) | (((t >>> 2) & 0x03030303) << 4);
-                int s2 = ((a0 >>> 4) & 0x0F0F0F0F) | (((t >>> 4) & 0x03030303) << 4);
-                int s3 = ((a1 >>> 4) & 0x0F0F0F0F) | (((t >>> 6) & 0x03030303) << 4);
-                FloatVector scales = ((FloatVector) LongVector.zero(L128)
-                                .withLane(0, Integer.toUnsignedLong(s0) | (long) s1 << 32)
-                                .withLane(1, Integer.toUnsignedLong(s2) | (long) s3 << 32)
-                                .reinterpretAsBytes()
-                                .convertShape(VectorOperators.B2F, FP, 0))
-                        .sub(32f)
-                        .mul(d);
-                accOffset = scales.fma(FloatVector.fromArray(FP, ksum, (yb + i) * 16), accOffset);
-                IntVector hm = ByteVector.fromMemorySegment(B256, w, bo, LE).reinterpretAsInts();
-                for (int j = 0; j < 2; j++) {
-                    int yo = (yb + i) * 256 + 128 * j;
-                    IntVector q = ByteVector.fromMemorySegment(B256, w, bo + 32 + 32L * j, LE)
-                            .reinterpretAsInts();
-                    // value m of each byte: bits 2m..2m+1 of q, and bit 4j+m of hm moved to bit 2
-                    IntVector h = hm.lanewise(VectorOperators.LSHR, 4 * j);
-                    ByteVector v0 = q.and(VectorDots.LOW_TWO_BITS)
-                            .or(h.lanewise(VectorOperators.LSHL, 2).and(BIT_2))
-                            .reinterpretAsBytes();
-                    ByteVector v1 = q.lanewise(VectorOperators.LSHR, 2)
-                            .and(VectorDots.LOW_TWO_BITS)
-                            .or(h.lanewise(VectorOperators.LSHL, 1).and(BIT_2))
-                            .reinterpretAsBytes();
-                    ByteVector v2 = q.lanewise(VectorOperators.LSHR, 4)
-                            .and(VectorDots.LOW_TWO_BITS)
-                            .or(h.and(BIT_2))
-                            .reinterpretAsBytes();
-                    ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
-                            .and(VectorDots.LOW_TWO_BITS)
-                            .or(h.lanewise(VectorOperators.LSHR, 1).and(BIT_2))
-                            .reinterpretAsBytes();
-                    IntVector p0 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .mul(ShortVector.fromArray(S512, y, yo))
-                            .reinterpretAsInts();
-                    IntVector p1 = ((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .mul(ShortVector.fromArray(S512, y, yo + 32))
-                            .reinterpretAsInts();
-                    IntVector p2 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .mul(ShortVector.fromArray(S512, y, yo + 64))
-                            .reinterpretAsInts();
-                    IntVector p3 = ((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
-                            .mul(ShortVector.fromArray(S512, y, yo + 96))
-                            .reinterpretAsInts();
-                    // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
-                    p0 = p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    p1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    p2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    p3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
-                    acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0))
-                            .fma(scales.rearrange(GROUP_PAIRS[4 * j]), acc0);
-                    acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0))
-                            .fma(scales.rearrange(GROUP_PAIRS[4 * j + 1]), acc1);
-                    acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0))
-                            .fma(scales.rearrange(GROUP_PAIRS[4 * j + 2]), acc0);
-                    acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0))
-                            .fma(scales.rearrange(GROUP_PAIRS[4 * j + 3]), acc1);
-                }
+        FloatVector acc0 = FloatVector.zero(FP);
+        FloatVector acc1 = FloatVector.zero(FP);
+        FloatVector accOffset = FloatVector.zero(FP);
+        for (int i = 0; i < nb; i++) {
+            long bo = off + 110L * i;
+            float d = Float.float16ToFloat(w.get(SHORT, bo + 108)) * in.d[yb + i];
+            // the sixteen 6-bit scales as q3_K gathers them
+            int a0 = w.get(Mem.INT, bo + 96);
+            int a1 = w.get(Mem.INT, bo + 100);
+            int t = w.get(Mem.INT, bo + 104);
+            int s0 = (a0 & 0x0F0F0F0F) | ((t & 0x03030303) << 4);
+            int s1 = (a1 & 0x0F0F0F0F) | (((t >>> 2) & 0x03030303) << 4);
+            int s2 = ((a0 >>> 4) & 0x0F0F0F0F) | (((t >>> 4) & 0x03030303) << 4);
+            int s3 = ((a1 >>> 4) & 0x0F0F0F0F) | (((t >>> 6) & 0x03030303) << 4);
+            FloatVector scales = ((FloatVector) LongVector.zero(L128)
+                            .withLane(0, Integer.toUnsignedLong(s0) | (long) s1 << 32)
+                            .withLane(1, Integer.toUnsignedLong(s2) | (long) s3 << 32)
+                            .reinterpretAsBytes()
+                            .convertShape(VectorOperators.B2F, FP, 0))
+                    .sub(32f)
+                    .mul(d);
+            accOffset = scales.fma(FloatVector.fromArray(FP, ksum, (yb + i) * 16), accOffset);
+            IntVector hm = ByteVector.fromMemorySegment(B256, w, bo, LE).reinterpretAsInts();
+            for (int j = 0; j < 2; j++) {
+                int yo = (yb + i) * 256 + 128 * j;
+                IntVector q = ByteVector.fromMemorySegment(B256, w, bo + 32 + 32L * j, LE)
+                        .reinterpretAsInts();
+                // value m of each byte: bits 2m..2m+1 of q, and bit 4j+m of hm moved to bit 2
+                IntVector h = hm.lanewise(VectorOperators.LSHR, 4 * j);
+                ByteVector v0 = q.and(VectorDots.LOW_TWO_BITS)
+                        .or(h.lanewise(VectorOperators.LSHL, 2).and(BIT_2))
+                        .reinterpretAsBytes();
+                ByteVector v1 = q.lanewise(VectorOperators.LSHR, 2)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .or(h.lanewise(VectorOperators.LSHL, 1).and(BIT_2))
+                        .reinterpretAsBytes();
+                ByteVector v2 = q.lanewise(VectorOperators.LSHR, 4)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .or(h.and(BIT_2))
+                        .reinterpretAsBytes();
+                ByteVector v3 = q.lanewise(VectorOperators.LSHR, 6)
+                        .and(VectorDots.LOW_TWO_BITS)
+                        .or(h.lanewise(VectorOperators.LSHR, 1).and(BIT_2))
+                        .reinterpretAsBytes();
+                IntVector p0 = ((ShortVector) v0.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo))
+                        .reinterpretAsInts();
+                IntVector p1 = ((ShortVector) v1.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 32))
+                        .reinterpretAsInts();
+                IntVector p2 = ((ShortVector) v2.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 64))
+                        .reinterpretAsInts();
+                IntVector p3 = ((ShortVector) v3.convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0))
+                        .mul(ShortVector.fromArray(S512, y, yo + 96))
+                        .reinterpretAsInts();
+                // pair sums (see SHORTS), written out: a helper returning a vector may be compiled as a call
+                p0 = p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p1 = p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p2 = p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                p3 = p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+                acc0 = ((FloatVector) p0.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j]), acc0);
+                acc1 = ((FloatVector) p1.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 1]), acc1);
+                acc0 = ((FloatVector) p2.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 2]), acc0);
+                acc1 = ((FloatVector) p3.convert(VectorOperators.I2F, 0))
+                        .fma(scales.rearrange(GROUP_PAIRS[4 * j + 3]), acc1);
             }
-            acc0.add(acc1).sub(accOffset.mul(4f)).intoArray(lanes, 0);
-            out[outOff + r] = sum(lanes);
         }
+        float[] lanes = SCRATCH.get().sumLanes;
+        acc0.add(acc1).sub(accOffset.mul(4f)).intoArray(lanes, 0);
+        return sum(lanes);
     }
 
     /** Bit 2 of each byte, where {@link #q3_KShorts} puts a value's high bit. */

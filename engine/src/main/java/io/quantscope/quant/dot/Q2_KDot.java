@@ -17,15 +17,6 @@ final class Q2_KDot extends BlockDot {
     }
 
     @Override
-    boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
-        if (!LaneDots.ENABLED || !LaneDots.SHORTS) {
-            return false;
-        }
-        LaneDots.q2Rows(w, off, rowBytes, nRows, in, 0, out, outOff);
-        return true;
-    }
-
-    @Override
     void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (!KBatch.run(Q2_KDot::decode, BLOCK, KBatch.Mode.Q2_K, w, off, rowBytes, nRows, in, out, outOff, stride)) {

@@ -18,15 +18,6 @@ final class Q3_KDot extends BlockDot {
     }
 
     @Override
-    boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
-        if (!LaneDots.ENABLED || !LaneDots.SHORTS) {
-            return false;
-        }
-        LaneDots.q3Rows(w, off, rowBytes, nRows, in, 0, out, outOff);
-        return true;
-    }
-
-    @Override
     void exactRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
         if (!KBatch.run(Q3_KDot::decode, BLOCK, KBatch.Mode.LANES, w, off, rowBytes, nRows, in, out, outOff, stride)) {

@@ -56,9 +56,9 @@ class LaneDotsTest {
     }
 
     /**
-     * One token through {@link DotKernel#dotRows} (the rows kernels, one call for a run of rows, as one-token matrix
-     * products use them) gives each row the bits the one-row {@link DotKernel#dot} gives it, for each K-quant:
-     * rows at an odd stride in one segment, results at an offset and a stride that one token never uses.
+     * One token through {@link DotKernel#dotRows} gives each row the bits the one-row {@link DotKernel#dot} gives it,
+     * whichever path the type takes (Q4_K, Q5_K and Q6_K have rows kernels, one call for a run of rows; the others go
+     * row by row): rows at an odd stride in one segment, results at an offset and a stride one token never uses.
      */
     @Test
     void oneTokenRowsGiveEachRowTheOneRowBits() {
@@ -66,6 +66,8 @@ class LaneDotsTest {
         int n = 1024;
         Random rnd = new Random(45);
         Map<GgmlType, int[]> halves = Map.of( // where each type's blocks keep their fp16 scales
+                GgmlType.Q4_0, new int[] {0},
+                GgmlType.Q8_0, new int[] {0},
                 GgmlType.Q2_K, new int[] {80, 82},
                 GgmlType.Q3_K, new int[] {108},
                 GgmlType.Q4_K, new int[] {0, 2},
@@ -79,7 +81,7 @@ class LaneDotsTest {
             byte[] wb = new byte[(int) (stride * rows)];
             rnd.nextBytes(wb);
             for (int r = 0; r < rows; r++) {
-                for (int b = 0; b < n / 256; b++) {
+                for (int b = 0; b < n / type.blockSize(); b++) {
                     for (int h : halves.get(type)) {
                         int o = (int) (r * stride) + block * b + h;
                         short d = Float.floatToFloat16(0.01f + rnd.nextFloat() * 0.02f);
@@ -92,9 +94,9 @@ class LaneDotsTest {
             for (int i = 0; i < n; i++) {
                 x[i] = (float) rnd.nextGaussian();
             }
-            InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, n);
-            MemorySegment seg = MemorySegment.ofArray(wb);
             DotKernel kernel = Kernels.of(type);
+            InputRows in = new InputRows(kernel.input()).load(x, 1, n);
+            MemorySegment seg = MemorySegment.ofArray(wb);
             float[] out = new float[rows + 3];
             kernel.dotRows(seg, 0, stride, rows, in, out, 3, 1000);
             assertEquals(0f, out[2], "nothing written before outOff");
