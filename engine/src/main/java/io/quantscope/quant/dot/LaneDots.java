@@ -588,9 +588,9 @@ final class LaneDots {
                     .reinterpretAsFloats()
                     .fma(FloatVector.fromArray(FP, y, yo + i + 16), acc1);
         }
-        float[] lanes = SCRATCH.get().sumLanes;
-        acc0.add(acc1).intoArray(lanes, 0);
-        float sum = sum(lanes);
+        FloatVector v = acc0.add(acc1);
+        FloatVector t = v.add(v.rearrange(SHIFT_4)).add(v.rearrange(SHIFT_8)).add(v.rearrange(SHIFT_12));
+        float sum = (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3));
         for (; i < n; i++) {
             sum += Mem.bf16(w, off + 2L * i) * y[yo + i];
         }
@@ -673,9 +673,9 @@ final class LaneDots {
                 mins += Float.float16ToFloat(w.get(SHORT, bo + 2)) * in.s[yb + ib];
             }
         }
-        float[] lanes = SCRATCH.get().sumLanes;
-        acc0.add(acc1).intoArray(lanes, 0);
-        return sum(lanes) + mins;
+        FloatVector v = acc0.add(acc1);
+        FloatVector t = v.add(v.rearrange(SHIFT_4)).add(v.rearrange(SHIFT_8)).add(v.rearrange(SHIFT_12));
+        return (t.lane(0) + t.lane(1)) + (t.lane(2) + t.lane(3)) + mins;
     }
 
     private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
