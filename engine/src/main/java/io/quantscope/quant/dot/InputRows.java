@@ -23,6 +23,13 @@ public final class InputRows {
     /** Q8_K's {@code qs} as shorts, for the K kernels that multiply in 16-bit lanes (built only where they run). */
     short[] qsh = new short[0];
 
+    /**
+     * Q8_0 values laid out for {@link LaneDots#q4_0Shorts}, 96 shorts per pair of blocks {@code a, b}: values
+     * {@code 0-15} of {@code a} then of {@code b} (what the low nibbles meet), values {@code 16-31} of each (the high
+     * nibbles), then {@code 8·(lo + hi)} per lane (the offset of 8 taken back). Empty where that kernel does not run.
+     */
+    short[] q40 = new short[0];
+
     public float[] d = new float[0];
     public float[] s = new float[0];
     public int[] bsums = new int[0];
@@ -124,6 +131,9 @@ public final class InputRows {
                 for (int i = 0; i < total; i++) {
                     qf[i] = qs[i];
                 }
+            }
+            if (format == InputFormat.Q8_0 && LaneDots.SHORTS && LaneDots.ENABLED) {
+                fillQ40();
             }
             if (format == InputFormat.Q8_K) {
                 fillKSums(total / 256);
@@ -320,6 +330,30 @@ public final class InputRows {
                 bsums[b * 16 + j] = sum;
             }
             d[b] = 1 / iscale;
+        }
+    }
+
+    /** {@link #q40} from {@link #qs}, row by row (a row's odd block out, if any, is left to the kernel). */
+    private void fillQ40() {
+        int nb = n / 32;
+        int pairs = nb / 2;
+        if (q40.length < rows * pairs * 96) {
+            q40 = new short[rows * pairs * 96];
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int p = 0; p < pairs; p++) {
+                int a = (r * nb + 2 * p) * 32;
+                int b = a + 32;
+                int o = (r * pairs + p) * 96;
+                for (int j = 0; j < 16; j++) {
+                    q40[o + j] = qs[a + j];
+                    q40[o + 16 + j] = qs[b + j];
+                    q40[o + 32 + j] = qs[a + 16 + j];
+                    q40[o + 48 + j] = qs[b + 16 + j];
+                    q40[o + 64 + j] = (short) (8 * (qs[a + j] + qs[a + 16 + j]));
+                    q40[o + 80 + j] = (short) (8 * (qs[b + j] + qs[b + 16 + j]));
+                }
+            }
         }
     }
 }
