@@ -38,6 +38,7 @@ final class Matmul {
                         loaded = true;
                     }
                     in[i] = rows;
+                    ms[i].kernel().prepare(rows); // before the rows are shared between threads
                 }
             }
         }

@@ -15,6 +15,13 @@ public interface DotKernel {
 
     InputFormat input();
 
+    /**
+     * Builds what this kernel's one-token path reads beyond the input format itself ({@link InputRows#prepareQ40} for
+     * Q4_0), once per {@link InputRows#load} and before the rows are shared between threads. Without it the kernel takes
+     * a slower path to the same products.
+     */
+    default void prepare(InputRows in) {}
+
     /** Weight row starting at byte {@code off} of {@code w} · activation row {@code row} of {@code in}. */
     float dot(MemorySegment w, long off, InputRows in, int row);
 

@@ -26,9 +26,16 @@ public final class InputRows {
     /**
      * Q8_0 values laid out for {@link LaneDots#q4_0Shorts}, 96 shorts per pair of blocks {@code a, b}: values
      * {@code 0-15} of {@code a} then of {@code b} (what the low nibbles meet), values {@code 16-31} of each (the high
-     * nibbles), then {@code 8·(lo + hi)} per lane (the offset of 8 taken back). Empty where that kernel does not run.
+     * nibbles), then {@code 8·(lo + hi)} per lane (the offset of 8 taken back). Built by {@link #prepareQ40} for the
+     * current rows when {@link #q40Ready}.
      */
     short[] q40 = new short[0];
+
+    /** Whether {@link #q40} holds the rows of the last {@link #load}. */
+    boolean q40Ready;
+
+    /** Whether the last {@link #load} built the one-token kernels' arrays ({@link #qf} and the like). */
+    private boolean oneToken;
 
     public float[] d = new float[0];
     public float[] s = new float[0];
@@ -125,15 +132,14 @@ public final class InputRows {
             case Q8_K -> quantizeQ8K(x, total);
         }
         boolean lanes = LaneBatch.applies(format, rows);
-        if (!lanes || exactBatches) {
+        q40Ready = false;
+        oneToken = !lanes || exactBatches;
+        if (oneToken) {
             // qs as floats for the one-token lane kernels; a lane batch reads valuesT instead
             if (format == InputFormat.Q8_0 || format == InputFormat.Q8_1 || format == InputFormat.Q8_K) {
                 for (int i = 0; i < total; i++) {
                     qf[i] = qs[i];
                 }
-            }
-            if (format == InputFormat.Q8_0 && LaneDots.SHORTS && LaneDots.ENABLED) {
-                fillQ40();
             }
             if (format == InputFormat.Q8_K) {
                 fillKSums(total / 256);
@@ -330,6 +336,18 @@ public final class InputRows {
                 bsums[b * 16 + j] = sum;
             }
             d[b] = 1 / iscale;
+        }
+    }
+
+    /**
+     * Builds {@link #q40} for the rows loaded, where the short-lane Q4_0 kernel will run on them; the Q4_0 kernel asks
+     * for it ({@link DotKernel#prepare}), so rows no Q4_0 matrix reads do not pay for it. Call before the rows are
+     * shared between threads.
+     */
+    public void prepareQ40() {
+        if (!q40Ready && oneToken && format == InputFormat.Q8_0 && LaneDots.ENABLED && LaneDots.SHORTS) {
+            fillQ40();
+            q40Ready = true;
         }
     }
 

@@ -262,12 +262,13 @@ final class LaneDots {
     }
 
     /**
-     * Q4_0 · Q8_0: in 16-bit lanes where the machine has them ({@link #q4_0Shorts}), else in float lanes of any width.
+     * Q4_0 · Q8_0: in 16-bit lanes where the machine has them and the rows were prepared for it ({@link #q4_0Shorts},
+     * {@link InputRows#prepareQ40}), else in float lanes of any width.
      * (A 16-float-lane version that looked nibble values up by permute ran at 12.2 GB/s in L2 on one core; the short
      * lanes run at 13.4-14.2.)
      */
     static float q4_0(MemorySegment w, long off, InputRows in, int row) {
-        return SHORTS && in.q40.length > 0 ? q4_0Shorts(w, off, in, row) : q4_0AnyWidth(w, off, in, row);
+        return SHORTS && in.q40Ready ? q4_0Shorts(w, off, in, row) : q4_0AnyWidth(w, off, in, row);
     }
 
     /** Byte lanes 16-31 of a 256-bit vector: where a pair's second block's nibbles come from. */

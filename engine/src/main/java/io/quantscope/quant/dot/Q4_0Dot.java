@@ -15,6 +15,11 @@ final class Q4_0Dot extends Block32Dot {
     }
 
     @Override
+    public void prepare(InputRows in) {
+        in.prepareQ40();
+    }
+
+    @Override
     float term(MemorySegment w, long bo, InputRows in, int yo, int yb) {
         int sumi0 = 0;
         int sumi1 = 0;

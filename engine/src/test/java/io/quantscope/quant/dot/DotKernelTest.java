@@ -47,6 +47,7 @@ class DotKernelTest {
             codec.dequantizeRow(wb, 0, N, wd, 0);
             MemorySegment seg = MemorySegment.ofArray(wb);
             InputRows in = new InputRows(k.input()).load(x, rows, N);
+            k.prepare(in);
             for (int r = 0; r < rows; r++) {
                 double exact = 0;
                 double norm = 0;

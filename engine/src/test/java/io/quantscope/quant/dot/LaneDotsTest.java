@@ -1,6 +1,7 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -96,6 +97,7 @@ class LaneDotsTest {
             }
             DotKernel kernel = Kernels.of(type);
             InputRows in = new InputRows(kernel.input()).load(x, 1, n);
+            kernel.prepare(in);
             MemorySegment seg = MemorySegment.ofArray(wb);
             float[] out = new float[rows + 3];
             kernel.dotRows(seg, 0, stride, rows, in, out, 3, 1000);
@@ -118,6 +120,45 @@ class LaneDotsTest {
     void sixteenLaneQ8_0AgreesWithTheAnyWidthPath() {
         agree(GgmlType.Q8_0, InputFormat.Q8_0, 2048, LaneDots::q8_0, LaneDots::q8_0AnyWidth);
         agree(GgmlType.Q8_0, InputFormat.Q8_0, 2080, LaneDots::q8_0, LaneDots::q8_0AnyWidth);
+    }
+
+    /**
+     * The short-lane Q4_0 layout belongs to one load: rows loaded again take the any-width path until they are prepared
+     * themselves, never the layout of the rows before.
+     */
+    @Test
+    void q4_0LayoutIsNotReusedAcrossLoads() {
+        assumeTrue(LaneDots.ENABLED && LaneDots.SHORTS, "no 32 short lanes here: the any-width path is the only one");
+        int n = 2048;
+        Random rnd = new Random(40);
+        float[] w = new float[n];
+        float[] x1 = new float[n];
+        float[] x2 = new float[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = (float) rnd.nextGaussian();
+            x1[i] = (float) rnd.nextGaussian();
+            x2[i] = (float) rnd.nextGaussian();
+        }
+        byte[] wb = new byte[(int) GgmlType.Q4_0.rowBytes(n)];
+        Codecs.of(GgmlType.Q4_0).quantizeRow(w, 0, n, null, wb, 0);
+        MemorySegment seg = MemorySegment.ofArray(wb);
+        DotKernel kernel = Kernels.of(GgmlType.Q4_0);
+        InputRows in = new InputRows(InputFormat.Q8_0).load(x1, 1, n);
+        kernel.prepare(in);
+        assertTrue(in.q40Ready, "prepared rows have the layout");
+        assertEquals(
+                Float.floatToIntBits(LaneDots.q4_0Shorts(seg, 0, in, 0)),
+                Float.floatToIntBits(kernel.dot(seg, 0, in, 0)),
+                "prepared rows take the short lanes");
+        in.load(x2, 1, n);
+        assertFalse(in.q40Ready, "a new load drops the layout");
+        assertEquals(
+                Float.floatToIntBits(LaneDots.q4_0AnyWidth(seg, 0, in, 0)),
+                Float.floatToIntBits(kernel.dot(seg, 0, in, 0)),
+                "unprepared rows take the any-width path");
+        kernel.prepare(in);
+        assertEquals(
+                kernel.dotReference(seg, 0, in, 0), kernel.dot(seg, 0, in, 0), 1e-3f, "prepared again: the new rows");
     }
 
     /**
@@ -335,6 +376,7 @@ class LaneDotsTest {
             float[] wd = new float[n];
             Codecs.of(type).dequantizeRow(wb, 0, n, wd, 0);
             InputRows in = new InputRows(format).load(x, 2, n);
+            Kernels.of(type).prepare(in);
             int block = format == InputFormat.Q8_K ? 256 : 32;
             MemorySegment seg = MemorySegment.ofArray(wb);
             for (int row = 0; row < 2; row++) {
