@@ -283,8 +283,8 @@ final class LaneDots {
      * lanes once; the low nibbles meet activations {@code 0-15} of each block and the high ones {@code 16-31}, in one
      * multiply each, and the offset of 8 comes off as {@code 8·(y_lo + y_hi)} per lane, precomputed with the activations
      * ({@link InputRows#q40}); the pair sums then hold each block's exact int sum in eight int lanes, which meet
-     * {@code [d_a·dy_a ×8, d_b·dy_b ×8]}. Every partial sum is at most 2·8·127 in magnitude, well inside 16 bits. About
-     * seven vector operations per block against nine for {@link #q4_0}'s float lanes.
+     * {@code [d_a·dy_a ×8, d_b·dy_b ×8]}. A short lane holds at most 2·8·127 in magnitude and a pair sum twice that,
+     * well inside 16 bits. About seven vector operations per block against nine for the float-lane kernel it replaced.
      */
     static float q4_0Shorts(MemorySegment w, long off, InputRows in, int row) {
         int nb = in.n / 32;
