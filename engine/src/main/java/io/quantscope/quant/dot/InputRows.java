@@ -344,7 +344,7 @@ public final class InputRows {
      * for it ({@link DotKernel#prepare}), so rows no Q4_0 matrix reads do not pay for it. Call before the rows are
      * shared between threads.
      */
-    public void prepareQ40() {
+    void prepareQ40() {
         if (!q40Ready && oneToken && format == InputFormat.Q8_0 && LaneDots.ENABLED && LaneDots.SHORTS) {
             fillQ40();
             q40Ready = true;
