@@ -296,6 +296,8 @@ final class LaneDots {
         FloatVector acc0 = FloatVector.zero(FP);
         FloatVector acc1 = FloatVector.zero(FP);
         int p = 0;
+        // two pairs per step into two accumulators, the odd pair out written again below: one pair per step with the
+        // accumulators swapping gave the same bits but ran ~20% slower (C2 kept the swap)
         for (; p + 2 <= pairs; p += 2) {
             long bo = off + 36L * p;
             int yo = yp + 96 * p;
