@@ -1,5 +1,11 @@
 package io.quantscope.infer;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The element-wise and row operations of the forward pass, computed as ggml's CPU backend computes them on x86-64
  * (the generic build; its AVX2 build prints the same texts): RMS norm summed in double, exp through ggml's
@@ -46,13 +52,66 @@ public final class Ops {
         return (s2 * j + s2) * s1;
     }
 
+    /** {@link #expf} in every lane: the same operations in the same order, so each lane gets the scalar bits. */
+    static FloatVector expf(FloatVector x) {
+        FloatVector r = FloatVector.broadcast(x.species(), 0x1.8p23f);
+        FloatVector z = x.mul(0x1.715476p+0f).add(r);
+        FloatVector n = z.sub(r);
+        FloatVector b = x.sub(n.mul(0x1.62e4p-1f)).sub(n.mul(0x1.7f7d1cp-20f));
+        IntVector e = z.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+        FloatVector k = e.add(Float.floatToRawIntBits(1.0f)).reinterpretAsFloats();
+        FloatVector u = b.mul(b);
+        FloatVector j = b.mul(0x1.0e4020p-7f)
+                .add(0x1.573e2ep-5f)
+                .mul(u)
+                .add(b.mul(0x1.555e66p-3f).add(0x1.fffdb6p-2f))
+                .mul(u)
+                .add(b.mul(0x1.ffffecp-1f));
+        FloatVector an = n.abs();
+        FloatVector normal = j.mul(k).add(k);
+        VectorMask<Float> far = an.compare(VectorOperators.GT, 126f);
+        if (!far.anyTrue()) {
+            return normal;
+        }
+        IntVector g = IntVector.zero(e.species())
+                .blend(0x82000000, n.compare(VectorOperators.LE, 0f).cast(e.species()));
+        FloatVector s1 = g.add(0x7f000000).reinterpretAsFloats();
+        FloatVector s2 = e.sub(g).reinterpretAsFloats();
+        FloatVector scaled = s2.mul(j).add(s2).mul(s1).blend(s1.mul(s1), an.compare(VectorOperators.GT, 192f));
+        return normal.blend(scaled, far);
+    }
+
     /** C's {@code expf} (glibc is correctly rounded in practice), used for the tails ggml leaves to libm. */
     static float libmExpf(float x) {
         return (float) StrictMath.exp(x);
     }
 
-    /** ggml_vec_silu_f32: groups of four through {@link #expf}, the tail through libm. */
+    private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+
+    /** Whether {@link #silu} takes whole vectors of lanes at a time (as wide as four lanes at least). */
+    static final boolean VECTOR_SILU = FS.length() >= 4 && !Boolean.getBoolean("quantscope.scalarKernels");
+
+    /**
+     * ggml_vec_silu_f32: groups of four through {@link #expf}, the tail through libm. The groups of four go a vector at
+     * a time through {@link #expf}'s operations lane by lane, in the same order and without fused multiply-adds, so
+     * each value gets the scalar bits ({@code OpsTest}); at a 1.1B model's 5,632-wide layers the scalar loop took
+     * ~350 µs of every token.
+     */
     public static void silu(float[] x, int off, int n) {
+        int groups = n - n % 4;
+        int i = 0;
+        if (VECTOR_SILU) {
+            for (; i + FS.length() <= groups; i += FS.length()) {
+                FloatVector v = FloatVector.fromArray(FS, x, off + i);
+                FloatVector e = expf(FloatVector.zero(FS).sub(v));
+                v.div(e.add(1.0f)).intoArray(x, off + i);
+            }
+        }
+        siluScalar(x, off + i, n - i);
+    }
+
+    /** {@link #silu} one value at a time: the reference for the vector lanes, and the lanes' tail. */
+    static void siluScalar(float[] x, int off, int n) {
         int i = 0;
         for (; i + 3 < n; i += 4) {
             for (int l = 0; l < 4; l++) {
