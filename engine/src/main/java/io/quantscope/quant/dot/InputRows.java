@@ -2,6 +2,11 @@ package io.quantscope.quant.dot;
 
 import io.quantscope.quant.Q8_0;
 import io.quantscope.quant.QuantMath;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A batch of activation rows converted to one {@link InputFormat}, exactly as ggml converts them before its dot
@@ -308,6 +313,57 @@ public final class InputRows {
             bsums = new int[total / 16];
         }
         for (int b = 0; b < nb; b++) {
+            if (!VECTOR_Q8K || !quantizeQ8KLanes(x, b)) {
+                quantizeQ8KBlock(x, b);
+            }
+        }
+    }
+
+    private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
+
+    /** Whether Q8_K blocks are quantized sixteen lanes at a time ({@link #quantizeQ8KLanes}). */
+    static final boolean VECTOR_Q8K = LaneDots.ENABLED && FloatVector.SPECIES_PREFERRED.length() == 16;
+
+    /**
+     * {@link #quantizeQ8KBlock} in sixteen lanes, the same bytes: the block's largest |x| by a lane maximum, the first
+     * value of that magnitude found again one by one (the reference keeps the first), the levels by the same
+     * round-to-nearest-even of {@code iscale·x}, and each group of sixteen's sum as one lane sum. A block with a NaN is
+     * left to the reference ({@code false}). At a 5,632-wide row the one-by-one loops took ~12 µs of every call.
+     */
+    boolean quantizeQ8KLanes(float[] x, int b) {
+        int o = b * 256;
+        FloatVector m = FloatVector.zero(F512);
+        for (int k = 0; k < 256; k += 16) {
+            m = m.max(FloatVector.fromArray(F512, x, o + k).abs());
+        }
+        float amax = m.reduceLanes(VectorOperators.MAX);
+        if (Float.isNaN(amax) || amax == 0f) {
+            return false;
+        }
+        int first = o;
+        while (Math.abs(x[first]) != amax) {
+            first++;
+        }
+        float iscale = -127.f / x[first];
+        for (int g = 0; g < 16; g++) {
+            IntVector q = FloatVector.fromArray(F512, x, o + 16 * g)
+                    .mul(iscale)
+                    .add(12582912.f)
+                    .reinterpretAsInts()
+                    .and(0x007fffff)
+                    .sub(0x00400000)
+                    .min(127);
+            bsums[b * 16 + g] = q.reduceLanes(VectorOperators.ADD);
+            ((ByteVector) q.convertShape(VectorOperators.I2B, ByteVector.SPECIES_128, 0)).intoArray(qs, o + 16 * g);
+        }
+        d[b] = 1 / iscale;
+        return true;
+    }
+
+    /** One Q8_K block as {@code quantize_row_q8_K_ref}, one value at a time. */
+    void quantizeQ8KBlock(float[] x, int b) {
+        {
             int o = b * 256;
             float max = 0;
             float amax = 0;
@@ -322,7 +378,7 @@ public final class InputRows {
                 d[b] = 0f;
                 java.util.Arrays.fill(qs, o, o + 256, (byte) 0);
                 java.util.Arrays.fill(bsums, b * 16, b * 16 + 16, 0);
-                continue;
+                return;
             }
             float iscale = -127.f / max;
             for (int j = 0; j < 256; j++) {
