@@ -30,7 +30,10 @@ abstract class BlockDot implements DotKernel {
     @Override
     public final void dotRows(
             MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff, int stride) {
-        if (in.rows == 1 && oneTokenRows(w, off, rowBytes, nRows, in, out, outOff)) {
+        if (in.rows == 1
+                && LaneDots.ENABLED
+                && LaneDots.SHORTS
+                && oneTokenRows(w, off, rowBytes, nRows, in, out, outOff)) {
             return;
         }
         if (!LaneBatch.run(type, w, off, rowBytes, nRows, in, out, outOff, stride)) {
@@ -41,7 +44,8 @@ abstract class BlockDot implements DotKernel {
     /**
      * The one activation row · {@code nRows} weight rows in one call, each row's result the bits {@link #dot} gives:
      * a kernel over a run of rows saves the per-row call and set-up, which at 2048 columns is a tenth of the time or
-     * more. False where the type has no such kernel (or lanes are off), and nothing was written.
+     * more. False where the type has no such kernel, and nothing was written. The kernels are in 16-bit lanes, so
+     * {@link #dotRows} asks only when those are on ({@link LaneDots#SHORTS}).
      */
     boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
         return false;

@@ -323,7 +323,7 @@ public final class InputRows {
     private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
 
     /** Whether Q8_K blocks are quantized sixteen lanes at a time ({@link #quantizeQ8KLanes}). */
-    static final boolean VECTOR_Q8K = LaneDots.ENABLED && FloatVector.SPECIES_PREFERRED.length() == 16;
+    static final boolean VECTOR_Q8K = LaneDots.ENABLED && LaneDots.L == 16;
 
     /**
      * {@link #quantizeQ8KBlock} in sixteen lanes, the same bytes: the block's largest |x| by a lane maximum, the first
@@ -363,36 +363,34 @@ public final class InputRows {
 
     /** One Q8_K block as {@code quantize_row_q8_K_ref}, one value at a time. */
     void quantizeQ8KBlock(float[] x, int b) {
-        {
-            int o = b * 256;
-            float max = 0;
-            float amax = 0;
-            for (int j = 0; j < 256; j++) {
-                float ax = Math.abs(x[o + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[o + j];
-                }
+        int o = b * 256;
+        float max = 0;
+        float amax = 0;
+        for (int j = 0; j < 256; j++) {
+            float ax = Math.abs(x[o + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[o + j];
             }
-            if (amax == 0f) {
-                d[b] = 0f;
-                java.util.Arrays.fill(qs, o, o + 256, (byte) 0);
-                java.util.Arrays.fill(bsums, b * 16, b * 16 + 16, 0);
-                return;
-            }
-            float iscale = -127.f / max;
-            for (int j = 0; j < 256; j++) {
-                qs[o + j] = (byte) Math.min(127, QuantMath.nearestInt(iscale * x[o + j]));
-            }
-            for (int j = 0; j < 16; j++) {
-                int sum = 0;
-                for (int i = 0; i < 16; i++) {
-                    sum += qs[o + j * 16 + i];
-                }
-                bsums[b * 16 + j] = sum;
-            }
-            d[b] = 1 / iscale;
         }
+        if (amax == 0f) {
+            d[b] = 0f;
+            java.util.Arrays.fill(qs, o, o + 256, (byte) 0);
+            java.util.Arrays.fill(bsums, b * 16, b * 16 + 16, 0);
+            return;
+        }
+        float iscale = -127.f / max;
+        for (int j = 0; j < 256; j++) {
+            qs[o + j] = (byte) Math.min(127, QuantMath.nearestInt(iscale * x[o + j]));
+        }
+        for (int j = 0; j < 16; j++) {
+            int sum = 0;
+            for (int i = 0; i < 16; i++) {
+                sum += qs[o + j * 16 + i];
+            }
+            bsums[b * 16 + j] = sum;
+        }
+        d[b] = 1 / iscale;
     }
 
     /**

@@ -25,9 +25,6 @@ final class KQuant45Dot extends BlockDot {
 
     @Override
     boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
-        if (!LaneDots.ENABLED || !LaneDots.SHORTS) {
-            return false;
-        }
         LaneDots.k45Rows(w, off, rowBytes, nRows, in, 0, out, outOff, five);
         return true;
     }

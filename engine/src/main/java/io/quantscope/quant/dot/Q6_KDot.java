@@ -18,9 +18,6 @@ final class Q6_KDot extends BlockDot {
 
     @Override
     boolean oneTokenRows(MemorySegment w, long off, long rowBytes, int nRows, InputRows in, float[] out, int outOff) {
-        if (!LaneDots.ENABLED || !LaneDots.SHORTS) {
-            return false;
-        }
         LaneDots.q6Rows(w, off, rowBytes, nRows, in, 0, out, outOff);
         return true;
     }
