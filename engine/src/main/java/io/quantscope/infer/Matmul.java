@@ -38,7 +38,7 @@ final class Matmul {
                         loaded = true;
                     }
                     in[i] = rows;
-                    ms[i].kernel().prepare(rows); // before the rows are shared between threads
+                    ms[i].prepare(rows); // before the rows are shared between threads
                 }
             }
         }
@@ -46,10 +46,12 @@ final class Matmul {
             runSplit(ms, in, outs);
             return;
         }
-        int chunk = tokens > 1 ? BATCH_CHUNK : CHUNK;
+        int[] chunk = new int[ms.length];
         int[] starts = new int[ms.length + 1];
         for (int i = 0; i < ms.length; i++) {
-            starts[i + 1] = starts[i] + (ms[i].rows() + chunk - 1) / chunk;
+            int align = ms[i].rowAlign();
+            chunk[i] = ((tokens > 1 ? BATCH_CHUNK : CHUNK) + align - 1) / align * align;
+            starts[i + 1] = starts[i] + (ms[i].rows() + chunk[i] - 1) / chunk[i];
         }
         int chunks = starts[ms.length];
         AtomicInteger next = new AtomicInteger();
@@ -62,8 +64,8 @@ final class Matmul {
                 }
                 Matrix m = ms[i];
                 int rows = m.rows();
-                int r0 = (c - starts[i]) * chunk;
-                int r1 = Math.min(rows, r0 + chunk);
+                int r0 = (c - starts[i]) * chunk[i];
+                int r1 = Math.min(rows, r0 + chunk[i]);
                 float[] out = outs[i];
                 InputRows inp = in[i];
                 m.dotRows(r0, r1, inp, out);
@@ -94,12 +96,14 @@ final class Matmul {
                 int t;
                 while ((t = cursor.getAndIncrement()) < perPart) {
                     Matrix m = ms[t / PIECES];
-                    int rows = m.rows();
-                    long share0 = (long) rows * owner / threads;
-                    long share1 = (long) rows * (owner + 1) / threads;
+                    // shares and pieces in units of the matrix's row alignment; the last unit may be short
+                    int align = m.rowAlign();
+                    int units = (m.rows() + align - 1) / align;
+                    long share0 = (long) units * owner / threads;
+                    long share1 = (long) units * (owner + 1) / threads;
                     int piece = t % PIECES;
-                    int r0 = (int) (share0 + (share1 - share0) * piece / PIECES);
-                    int r1 = (int) (share0 + (share1 - share0) * (piece + 1) / PIECES);
+                    int r0 = (int) Math.min(m.rows(), align * (share0 + (share1 - share0) * piece / PIECES));
+                    int r1 = (int) Math.min(m.rows(), align * (share0 + (share1 - share0) * (piece + 1) / PIECES));
                     if (r1 > r0) {
                         m.dotRows(r0, r1, in[t / PIECES], outs[t / PIECES]);
                     }

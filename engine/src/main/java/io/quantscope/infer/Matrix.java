@@ -1,19 +1,30 @@
 package io.quantscope.infer;
 
+import io.quantscope.convert.ComputePool;
 import io.quantscope.gguf.GgufFile;
 import io.quantscope.gguf.GgufTensorInfo;
 import io.quantscope.quant.BlockCodec;
 import io.quantscope.quant.Codecs;
 import io.quantscope.quant.dot.DotKernel;
+import io.quantscope.quant.dot.InputRows;
 import io.quantscope.quant.dot.Kernels;
+import io.quantscope.quant.dot.Q4_0Groups;
 import io.quantscope.tensor.GgmlType;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A weight matrix straight from the mapped file, in its stored type: {@code rows} rows of {@code cols} weights
  * ({@code cols} is ggml's ne[0]). Products go through the type's {@link DotKernel}; single rows can be expanded to
- * floats (token embeddings).
+ * floats (token embeddings). A Q4_0 matrix is read once at load into groups of rows ({@link Q4_0Groups}) where the
+ * machine runs those, the same bytes in another order, and products go through that layout's kernels.
  */
 public final class Matrix {
     private final String name;
@@ -24,8 +35,11 @@ public final class Matrix {
     private final long rowBytes;
     private final DotKernel kernel;
 
+    /** Whether {@link #data} is in {@link Q4_0Groups}' layout rather than the file's. */
+    private final boolean grouped;
+
     Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols) {
-        this(name, type, data, rows, cols, true);
+        this(name, type, data, rows, cols, true, false);
     }
 
     static Matrix of(GgufFile file, GgufTensorInfo t) {
@@ -36,15 +50,73 @@ public final class Matrix {
             throw new IllegalArgumentException(
                     "tensor '" + t.name() + "' is " + t.type() + ", which Quantscope cannot run yet");
         }
-        return new Matrix(t.name(), t.type(), file.tensorData(t), (int) t.ne(1), (int) t.ne(0));
+        int rows = (int) t.ne(1);
+        int cols = (int) t.ne(0);
+        if (Q4_0Groups.applies(t.type(), rows, cols) && file.path() != null) {
+            MemorySegment groups = grouped(file, t, cols);
+            if (groups != null) {
+                return new Matrix(t.name(), t.type(), groups, rows, cols, true, true);
+            }
+        }
+        return new Matrix(t.name(), t.type(), file.tensorData(t), rows, cols);
     }
+
+    /**
+     * The tensor in {@link Q4_0Groups}' layout, or null where a scale rules that out. Read through a channel, not the
+     * mapping, so the file's pages do not stay in this process beside the copy.
+     */
+    private static MemorySegment grouped(GgufFile file, GgufTensorInfo t, int cols) {
+        int groupBytes = (int) t.type().rowBytes(cols) * Q4_0Groups.ROWS;
+        int groups = (int) (t.byteSize() / groupBytes);
+        MemorySegment out = Arena.ofAuto().allocate(t.byteSize(), 64);
+        AtomicBoolean rejected = new AtomicBoolean();
+        long at = file.dataOffset() + t.offset();
+        try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+            int parts = Math.min(groups, Runtime.getRuntime().availableProcessors());
+            ComputePool.parallel(parts, part -> {
+                // a few groups per read, each part its own run of groups
+                int per = Math.max(1, READ_BYTES / groupBytes);
+                byte[] src = new byte[per * groupBytes];
+                byte[] dst = new byte[per * groupBytes];
+                int g1 = (int) ((long) groups * (part + 1) / parts);
+                for (int g = (int) ((long) groups * part / parts); g < g1 && !rejected.get(); g += per) {
+                    int n = Math.min(per, g1 - g);
+                    ByteBuffer buf = ByteBuffer.wrap(src, 0, n * groupBytes);
+                    long from = at + (long) g * groupBytes;
+                    try {
+                        while (buf.hasRemaining()) {
+                            if (ch.read(buf, from + buf.position()) < 0) {
+                                throw new IOException("'" + file.path() + "' ends inside tensor '" + t.name() + "'");
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    for (int i = 0; i < n; i++) {
+                        if (!Q4_0Groups.repackGroup(src, i * groupBytes, dst, i * groupBytes, cols)) {
+                            rejected.set(true);
+                            return;
+                        }
+                    }
+                    MemorySegment.copy(dst, 0, out, ValueLayout.JAVA_BYTE, (long) g * groupBytes, n * groupBytes);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rejected.get() ? null : out;
+    }
+
+    /** Bytes per read while laying a matrix out in groups. */
+    private static final int READ_BYTES = 1 << 20;
 
     /** A 1-D tensor (norm weights, biases) read as a single row. */
     static Matrix ofVector(GgufFile file, GgufTensorInfo t) {
-        return new Matrix(t.name(), t.type(), file.tensorData(t), 1, (int) t.ne(0), false);
+        return new Matrix(t.name(), t.type(), file.tensorData(t), 1, (int) t.ne(0), false, false);
     }
 
-    private Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols, boolean withKernel) {
+    private Matrix(
+            String name, GgmlType type, MemorySegment data, int rows, int cols, boolean withKernel, boolean grouped) {
         this.name = name;
         this.type = type;
         this.data = data;
@@ -52,6 +124,7 @@ public final class Matrix {
         this.cols = cols;
         this.rowBytes = type.rowBytes(cols);
         this.kernel = withKernel ? Kernels.of(type) : null;
+        this.grouped = grouped;
     }
 
     public String name() {
@@ -74,13 +147,40 @@ public final class Matrix {
         return kernel;
     }
 
-    /** Rows {@code r0 .. r1) · every activation row of {@code in}: row {@code r}, token {@code t} into {@code out[t·rows + r]}. */
-    public void dotRows(int r0, int r1, io.quantscope.quant.dot.InputRows in, float[] out) {
-        kernel.dotRows(data, r0 * rowBytes, rowBytes, r1 - r0, in, out, r0, rows);
+    /**
+     * Rows that {@link #dotRows} ranges start and end on multiples of: {@link Q4_0Groups#ROWS} in that layout, else 1.
+     */
+    public int rowAlign() {
+        return grouped ? Q4_0Groups.ROWS : 1;
+    }
+
+    /** Sets activations loaded in {@link DotKernel#input()} up for {@link #dotRows}, before threads share them. */
+    public void prepare(InputRows in) {
+        if (grouped) {
+            Q4_0Groups.prepare(in);
+        } else {
+            kernel.prepare(in);
+        }
+    }
+
+    /**
+     * Rows {@code r0 .. r1)} (multiples of {@link #rowAlign}, or {@code r1} the last row) · every activation row of
+     * {@code in}: row {@code r}, token {@code t} into {@code out[t·rows + r]}.
+     */
+    public void dotRows(int r0, int r1, InputRows in, float[] out) {
+        if (grouped) {
+            Q4_0Groups.dotRows(data, r0, r1, cols, in, out, rows);
+        } else {
+            kernel.dotRows(data, r0 * rowBytes, rowBytes, r1 - r0, in, out, r0, rows);
+        }
     }
 
     /** Row {@code r} expanded to floats into {@code out[off ..]}, as ggml_get_rows does. */
     public void row(int r, float[] out, int off) {
+        if (grouped) {
+            Q4_0Groups.row(data, r, cols, out, off);
+            return;
+        }
         BlockCodec codec = Codecs.of(type);
         byte[] bytes = data.asSlice(r * rowBytes, rowBytes).toArray(ValueLayout.JAVA_BYTE);
         codec.dequantizeRow(bytes, 0, cols, out, off);

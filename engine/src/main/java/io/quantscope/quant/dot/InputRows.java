@@ -39,6 +39,15 @@ public final class InputRows {
     /** Whether {@link #q40} holds the rows of the last {@link #load}. */
     boolean q40Ready;
 
+    /**
+     * Per block, {@code −8·Σqs} (at most 8·32·127 in magnitude): where {@link Q4_0Groups}' one-token sums start, taking
+     * the nibbles' offset of 8 back. Built with {@link #qsh} by {@link #prepareQ40Groups} when {@link #q40GroupsReady}.
+     */
+    short[] q40Start = new short[0];
+
+    /** Whether {@link #q40Start} and {@link #qsh} hold the rows of the last {@link #load}. */
+    boolean q40GroupsReady;
+
     /** Whether the last {@link #load} built the one-token kernels' arrays ({@link #qf} and the like). */
     private boolean oneToken;
 
@@ -138,6 +147,7 @@ public final class InputRows {
         }
         boolean lanes = LaneBatch.applies(format, rows);
         q40Ready = false;
+        q40GroupsReady = false;
         oneToken = !lanes || exactBatches;
         if (oneToken) {
             // qs as floats for the one-token lane kernels; a lane batch reads valuesT instead
@@ -427,5 +437,33 @@ public final class InputRows {
                 }
             }
         }
+    }
+
+    /**
+     * Builds {@link #qsh} and {@link #q40Start} for the rows loaded where {@link Q4_0Groups} runs them token by token
+     * (a batch reads {@link #valuesT}). Call before the rows are shared between threads.
+     */
+    void prepareQ40Groups() {
+        if (q40GroupsReady || lanePad > 0 || format != InputFormat.Q8_0) {
+            return;
+        }
+        int total = rows * n;
+        if (qsh.length < total) {
+            qsh = new short[total];
+        }
+        int nb = total / 32;
+        if (q40Start.length < nb) {
+            q40Start = new short[nb];
+        }
+        for (int b = 0; b < nb; b++) {
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                byte q = qs[32 * b + j];
+                qsh[32 * b + j] = q;
+                sum += q;
+            }
+            q40Start[b] = (short) (-8 * sum);
+        }
+        q40GroupsReady = true;
     }
 }
