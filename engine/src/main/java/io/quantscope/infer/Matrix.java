@@ -8,7 +8,7 @@ import io.quantscope.quant.Codecs;
 import io.quantscope.quant.dot.DotKernel;
 import io.quantscope.quant.dot.InputRows;
 import io.quantscope.quant.dot.Kernels;
-import io.quantscope.quant.dot.Q4_0Groups;
+import io.quantscope.quant.dot.RowGroups;
 import io.quantscope.tensor.GgmlType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A weight matrix straight from the mapped file, in its stored type: {@code rows} rows of {@code cols} weights
  * ({@code cols} is ggml's ne[0]). Products go through the type's {@link DotKernel}; single rows can be expanded to
- * floats (token embeddings). A Q4_0 matrix is read once at load into groups of rows ({@link Q4_0Groups}) where the
- * machine runs those, the same bytes in another order, and products go through that layout's kernels.
+ * floats (token embeddings). A Q4_0 or Q4_K matrix is read once at load into groups of rows ({@link RowGroups}) where
+ * the machine runs those, the same bytes in another order, and products go through that layout's kernels.
  */
 public final class Matrix {
     private final String name;
@@ -35,7 +35,7 @@ public final class Matrix {
     private final long rowBytes;
     private final DotKernel kernel;
 
-    /** Whether {@link #data} is in {@link Q4_0Groups}' layout rather than the file's. */
+    /** Whether {@link #data} is in {@link RowGroups}' layout rather than the file's. */
     private final boolean grouped;
 
     Matrix(String name, GgmlType type, MemorySegment data, int rows, int cols) {
@@ -52,7 +52,7 @@ public final class Matrix {
         }
         int rows = (int) t.ne(1);
         int cols = (int) t.ne(0);
-        if (Q4_0Groups.applies(t.type(), rows, cols) && file.path() != null) {
+        if (RowGroups.applies(t.type(), rows, cols) && file.path() != null) {
             MemorySegment groups = grouped(file, t, cols);
             if (groups != null) {
                 return new Matrix(t.name(), t.type(), groups, rows, cols, true, true);
@@ -62,11 +62,11 @@ public final class Matrix {
     }
 
     /**
-     * The tensor in {@link Q4_0Groups}' layout, or null where a scale rules that out. Read through a channel, not the
+     * The tensor in {@link RowGroups}' layout, or null where a scale rules that out. Read through a channel, not the
      * mapping, so the file's pages do not stay in this process beside the copy.
      */
     private static MemorySegment grouped(GgufFile file, GgufTensorInfo t, int cols) {
-        int groupBytes = (int) t.type().rowBytes(cols) * Q4_0Groups.ROWS;
+        int groupBytes = (int) t.type().rowBytes(cols) * RowGroups.ROWS;
         int groups = (int) (t.byteSize() / groupBytes);
         MemorySegment out = Arena.ofAuto().allocate(t.byteSize(), 64);
         AtomicBoolean rejected = new AtomicBoolean();
@@ -93,7 +93,7 @@ public final class Matrix {
                         throw new UncheckedIOException(e);
                     }
                     for (int i = 0; i < n; i++) {
-                        if (!Q4_0Groups.repackGroup(src, i * groupBytes, dst, i * groupBytes, cols)) {
+                        if (!RowGroups.repackGroup(t.type(), src, i * groupBytes, dst, i * groupBytes, cols)) {
                             rejected.set(true);
                             return;
                         }
@@ -148,16 +148,16 @@ public final class Matrix {
     }
 
     /**
-     * Rows that {@link #dotRows} ranges start and end on multiples of: {@link Q4_0Groups#ROWS} in that layout, else 1.
+     * Rows that {@link #dotRows} ranges start and end on multiples of: {@link RowGroups#ROWS} in that layout, else 1.
      */
     public int rowAlign() {
-        return grouped ? Q4_0Groups.ROWS : 1;
+        return grouped ? RowGroups.ROWS : 1;
     }
 
     /** Sets activations loaded in {@link DotKernel#input()} up for {@link #dotRows}, before threads share them. */
     public void prepare(InputRows in) {
         if (grouped) {
-            Q4_0Groups.prepare(in);
+            RowGroups.prepare(type, in);
         } else {
             kernel.prepare(in);
         }
@@ -169,7 +169,7 @@ public final class Matrix {
      */
     public void dotRows(int r0, int r1, InputRows in, float[] out) {
         if (grouped) {
-            Q4_0Groups.dotRows(data, r0, r1, cols, in, out, rows);
+            RowGroups.dotRows(type, data, r0, r1, cols, in, out, rows);
         } else {
             kernel.dotRows(data, r0 * rowBytes, rowBytes, r1 - r0, in, out, r0, rows);
         }
@@ -178,7 +178,7 @@ public final class Matrix {
     /** Row {@code r} expanded to floats into {@code out[off ..]}, as ggml_get_rows does. */
     public void row(int r, float[] out, int off) {
         if (grouped) {
-            Q4_0Groups.row(data, r, cols, out, off);
+            RowGroups.row(type, data, r, cols, out, off);
             return;
         }
         BlockCodec codec = Codecs.of(type);

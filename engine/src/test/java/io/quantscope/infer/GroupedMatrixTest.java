@@ -7,27 +7,29 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quantscope.gguf.GgufFile;
 import io.quantscope.gguf.GgufTensorInfo;
-import io.quantscope.quant.dot.Q4_0Groups;
+import io.quantscope.quant.dot.RowGroups;
 import io.quantscope.tensor.GgmlType;
 import io.quantscope.testing.SharedFiles;
 import java.io.IOException;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Q4_0 matrices of a real file, read into groups of rows at load, against the same tensors run from the mapping:
+ * The Q4_0 and Q4_K matrices of real files, read into groups of rows at load, against the same tensors run from the mapping:
  * the same rows, and the same products through the pool's row split (one token and a batch, two threads, shares that
  * do not fall on group boundaries unless aligned).
  */
 class GroupedMatrixTest {
-    @Test
-    void groupedQ4_0MatricesGiveTheMappedFilesResults() throws IOException {
-        assumeTrue(Q4_0Groups.applies(GgmlType.Q4_0, 32, 32));
-        try (GgufFile f = GgufFile.open(SharedFiles.require("golden/stories260K-wide-Q4_0.gguf"))) {
+    @ParameterizedTest
+    @CsvSource({"stories260K-wide-Q4_0.gguf, Q4_0", "stories260K-wide-Q4_K_M.gguf, Q4_K"})
+    void groupedMatricesGiveTheMappedFilesResults(String file, GgmlType type) throws IOException {
+        assumeTrue(RowGroups.applies(type, 32, 256));
+        try (GgufFile f = GgufFile.open(SharedFiles.require("golden/" + file))) {
             Random rnd = new Random(7);
             int grouped = 0;
             for (GgufTensorInfo t : f.tensors()) {
-                if (t.type() != GgmlType.Q4_0 || t.nDims() != 2) {
+                if (t.type() != type || t.nDims() != 2) {
                     continue;
                 }
                 Matrix m = Matrix.of(f, t);
@@ -66,7 +68,7 @@ class GroupedMatrixTest {
                     }
                 }
             }
-            assertTrue(grouped > 0, "the file has Q4_0 matrices in whole groups of 32 rows");
+            assertTrue(grouped > 0, "the file has " + type + " matrices in whole groups of 32 rows");
         }
     }
 }

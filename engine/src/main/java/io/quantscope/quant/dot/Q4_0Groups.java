@@ -29,9 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * final sum has to fit, as short adds wrap. A batch gives {@link LaneBatch}'s bits, the same products summed in the
  * same order with rows in lanes instead of tokens.
  */
-public final class Q4_0Groups {
-    /** Rows per group: one per short lane of a 512-bit vector. */
-    public static final int ROWS = 32;
+final class Q4_0Groups {
+    private static final int ROWS = RowGroups.ROWS;
 
     private static final int BLOCK_BYTES = 18 * ROWS;
     private static final VectorSpecies<Short> S512 = ShortVector.SPECIES_512;
@@ -40,26 +39,7 @@ public final class Q4_0Groups {
     private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    /** Weights per block of a batch's sums, as {@link LaneBatch} takes them. */
-    private static final int KB = 256;
-
-    /** Tokens per batch tile: two vectors of rows each, twelve accumulators, as {@link LaneBatch}'s six rows. */
-    private static final int TOKENS = 6;
-
-    private static final class Scratch {
-        float[] weights = new float[KB * ROWS];
-        float[] acc = new float[0];
-        final float[] scales = new float[ROWS];
-    }
-
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-
     private Q4_0Groups() {}
-
-    /** Whether a matrix of this type and shape is laid out in groups on this machine. */
-    public static boolean applies(GgmlType type, long rows, long cols) {
-        return type == GgmlType.Q4_0 && LaneDots.ENABLED && LaneDots.SHORTS && rows % ROWS == 0 && cols % 32 == 0;
-    }
 
     /**
      * Group {@code g}'s bytes from its 32 rows in the file's layout ({@code src} from {@code srcOff}, {@code cols / 32}
@@ -67,7 +47,7 @@ public final class Q4_0Groups {
      * scale is infinite or NaN: the vector conversion here does not cover those, so such a matrix keeps the file's
      * layout.
      */
-    public static boolean repackGroup(byte[] src, int srcOff, byte[] dst, int dstOff, int cols) {
+    static boolean repackGroup(byte[] src, int srcOff, byte[] dst, int dstOff, int cols) {
         int nb = cols / 32;
         int rowBytes = 18 * nb;
         for (int b = 0; b < nb; b++) {
@@ -108,14 +88,14 @@ public final class Q4_0Groups {
     }
 
     /** Row {@code r} as floats, as ggml's dequantize_row gives it, into {@code out[off ..]}. */
-    public static void row(MemorySegment w, int r, int cols, float[] out, int off) {
+    static void row(MemorySegment w, int r, int cols, float[] out, int off) {
         byte[] bytes = new byte[18 * (cols / 32)];
         rowBytes(w, r, cols, bytes);
         Codecs.of(GgmlType.Q4_0).dequantizeRow(bytes, 0, cols, out, off);
     }
 
     /** Sets the rows up for {@link #dotRows} (once per load, before the rows are shared between threads). */
-    public static void prepare(InputRows in) {
+    static void prepare(InputRows in) {
         in.prepareQ40Groups();
     }
 
@@ -123,11 +103,11 @@ public final class Q4_0Groups {
      * Rows {@code r0 .. r1)} (multiples of {@link #ROWS}) · every activation row of {@code in}: row {@code r}, token
      * {@code t} into {@code out[r + t·stride]}.
      */
-    public static void dotRows(MemorySegment w, int r0, int r1, int cols, InputRows in, float[] out, int stride) {
+    static void dotRows(MemorySegment w, int r0, int r1, int cols, InputRows in, float[] out, int stride) {
         int g0 = r0 / ROWS;
         int g1 = r1 / ROWS;
         if (in.lanePad > 0) {
-            batch(w, g0, g1, cols, in, out, stride);
+            GroupBatch.run(Q4_0Groups::decode, w, g0, g1, cols, (long) (cols / 32) * BLOCK_BYTES, in, out, stride);
             return;
         }
         int nb = cols / 32;
@@ -199,41 +179,12 @@ public final class Q4_0Groups {
     }
 
     /**
-     * Groups {@code g0 .. g1)} · a batch ({@link InputRows#valuesT}): per group and block of {@link #KB} weights, the
-     * weights as {@code d·(q−8)} with rows in lanes, then tiles of {@link #TOKENS} tokens multiply-add them in order,
-     * each tile's block sums added to the running sums in order.
+     * Weights {@code k0 .. k1)} of the group at {@code go} as {@code d·(q−8)}, {@link LaneBatch}'s values: weight
+     * {@code k0 + j} of row {@code r} at {@code j·32 + r}.
      */
-    private static void batch(MemorySegment w, int g0, int g1, int cols, InputRows in, float[] out, int stride) {
-        int tokens = in.rows;
-        int tp = in.lanePad;
-        float[] x = in.valuesT;
-        Scratch sc = SCRATCH.get();
-        float[] a = sc.weights;
-        int tiles = (tokens + TOKENS - 1) / TOKENS;
-        if (sc.acc.length < tiles * TOKENS * ROWS) {
-            sc.acc = new float[tiles * TOKENS * ROWS];
-        }
-        float[] acc = sc.acc;
-        int nb = cols / 32;
-        for (int g = g0; g < g1; g++) {
-            long go = g * (long) nb * BLOCK_BYTES;
-            java.util.Arrays.fill(acc, 0, tiles * TOKENS * ROWS, 0f);
-            for (int k0 = 0; k0 < cols; k0 += KB) {
-                int k1 = Math.min(cols, k0 + KB);
-                decode(w, go, k0 / 32, k1 / 32, a, sc.scales);
-                for (int t0 = 0; t0 < tokens; t0 += TOKENS) {
-                    tile(a, k1 - k0, x, tp, k0, t0, tokens, acc);
-                }
-            }
-            for (int t = 0; t < tokens; t++) {
-                System.arraycopy(acc, t * ROWS, out, t * stride + ROWS * g, ROWS);
-            }
-        }
-    }
-
-    /** Blocks {@code b0 .. b1)} of a group as {@code d·(q−8)}: weight {@code j} of row {@code r} at {@code j·32 + r}. */
-    private static void decode(MemorySegment w, long go, int b0, int b1, float[] a, float[] d) {
-        for (int b = b0; b < b1; b++) {
+    private static void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a, float[] d) {
+        int b0 = k0 / 32;
+        for (int b = b0; b < k1 / 32; b++) {
             long bo = go + (long) BLOCK_BYTES * b;
             for (int r = 0; r < ROWS; r++) {
                 d[r] = Float.float16ToFloat(w.get(Mem.SHORT, bo + 2 * r));
@@ -264,67 +215,4 @@ public final class Q4_0Groups {
         }
     }
 
-    /**
-     * {@code kn} weights of 32 rows ({@code a}) · tokens {@code t0 .. t0+6)} of {@code x} from weight {@code k0}, added to
-     * {@code acc} (token {@code t}'s 32 rows at {@code t·32}). A partial tile repeats its last token and drops the
-     * repeats.
-     */
-    private static void tile(float[] a, int kn, float[] x, int tp, int k0, int t0, int tokens, float[] acc) {
-        int last = tokens - 1;
-        int x0 = k0 * tp + t0;
-        int x1 = k0 * tp + Math.min(t0 + 1, last);
-        int x2 = k0 * tp + Math.min(t0 + 2, last);
-        int x3 = k0 * tp + Math.min(t0 + 3, last);
-        int x4 = k0 * tp + Math.min(t0 + 4, last);
-        int x5 = k0 * tp + Math.min(t0 + 5, last);
-        FloatVector z = FloatVector.zero(F512);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
-        for (int k = 0; k < kn; k++) {
-            FloatVector w0 = FloatVector.fromArray(F512, a, k * ROWS);
-            FloatVector w1 = FloatVector.fromArray(F512, a, k * ROWS + 16);
-            int xo = k * tp;
-            FloatVector b = FloatVector.broadcast(F512, x[x0 + xo]);
-            c00 = w0.fma(b, c00);
-            c01 = w1.fma(b, c01);
-            b = FloatVector.broadcast(F512, x[x1 + xo]);
-            c10 = w0.fma(b, c10);
-            c11 = w1.fma(b, c11);
-            b = FloatVector.broadcast(F512, x[x2 + xo]);
-            c20 = w0.fma(b, c20);
-            c21 = w1.fma(b, c21);
-            b = FloatVector.broadcast(F512, x[x3 + xo]);
-            c30 = w0.fma(b, c30);
-            c31 = w1.fma(b, c31);
-            b = FloatVector.broadcast(F512, x[x4 + xo]);
-            c40 = w0.fma(b, c40);
-            c41 = w1.fma(b, c41);
-            b = FloatVector.broadcast(F512, x[x5 + xo]);
-            c50 = w0.fma(b, c50);
-            c51 = w1.fma(b, c51);
-        }
-        int n = Math.min(TOKENS, tokens - t0);
-        add(acc, t0, c00, c01);
-        if (n > 1) {
-            add(acc, t0 + 1, c10, c11);
-        }
-        if (n > 2) {
-            add(acc, t0 + 2, c20, c21);
-        }
-        if (n > 3) {
-            add(acc, t0 + 3, c30, c31);
-        }
-        if (n > 4) {
-            add(acc, t0 + 4, c40, c41);
-        }
-        if (n > 5) {
-            add(acc, t0 + 5, c50, c51);
-        }
-    }
-
-    private static void add(float[] acc, int token, FloatVector lo, FloatVector hi) {
-        int o = token * ROWS;
-        FloatVector.fromArray(F512, acc, o).add(lo).intoArray(acc, o);
-        FloatVector.fromArray(F512, acc, o + 16).add(hi).intoArray(acc, o + 16);
-    }
 }

@@ -41,9 +41,9 @@ class Q4_0GroupsTest {
     }
 
     private static byte[] grouped(byte[] w, int rows, int cols) {
-        int groupBytes = (int) GgmlType.Q4_0.rowBytes(cols) * Q4_0Groups.ROWS;
+        int groupBytes = (int) GgmlType.Q4_0.rowBytes(cols) * RowGroups.ROWS;
         byte[] g = new byte[w.length];
-        for (int i = 0; i < rows / Q4_0Groups.ROWS; i++) {
+        for (int i = 0; i < rows / RowGroups.ROWS; i++) {
             assertTrue(Q4_0Groups.repackGroup(w, i * groupBytes, g, i * groupBytes, cols));
         }
         return g;
@@ -64,7 +64,7 @@ class Q4_0GroupsTest {
 
     @Test
     void oneTokenGivesTheReferenceBits() {
-        assumeTrue(Q4_0Groups.applies(GgmlType.Q4_0, ROWS, 32));
+        assumeTrue(RowGroups.applies(GgmlType.Q4_0, ROWS, 32));
         Random rnd = new Random(40);
         for (int cols : new int[] {32, 320, 2048}) {
             byte[] w = matrix(ROWS, cols, rnd);
@@ -97,7 +97,7 @@ class Q4_0GroupsTest {
      */
     @Test
     void oneTokenHoldsTheLargestBlockSums() {
-        assumeTrue(Q4_0Groups.applies(GgmlType.Q4_0, ROWS, 32));
+        assumeTrue(RowGroups.applies(GgmlType.Q4_0, ROWS, 32));
         int cols = 64;
         byte[] w = new byte[(int) GgmlType.Q4_0.rowBytes(cols) * ROWS];
         for (int r = 0; r < ROWS; r++) {
@@ -128,7 +128,7 @@ class Q4_0GroupsTest {
 
     @Test
     void aBatchGivesTheLaneBatchBits() {
-        assumeTrue(Q4_0Groups.applies(GgmlType.Q4_0, ROWS, 32));
+        assumeTrue(RowGroups.applies(GgmlType.Q4_0, ROWS, 32));
         Random rnd = new Random(41);
         for (int cols : new int[] {32, 320, 2048}) {
             byte[] w = matrix(ROWS, cols, rnd);
@@ -181,11 +181,13 @@ class Q4_0GroupsTest {
     }
 
     @Test
-    void onlyQ4_0InWholeGroupsOfRows() {
+    void onlyQ4_0AndQ4_KInWholeGroupsOfRows() {
         boolean machine = LaneDots.ENABLED && LaneDots.SHORTS;
-        assertEquals(machine, Q4_0Groups.applies(GgmlType.Q4_0, 64, 2048));
-        assertFalse(Q4_0Groups.applies(GgmlType.Q4_0, 48, 2048));
-        assertFalse(Q4_0Groups.applies(GgmlType.Q8_0, 64, 2048));
-        assertFalse(Q4_0Groups.applies(GgmlType.Q4_K, 64, 2048));
+        assertEquals(machine, RowGroups.applies(GgmlType.Q4_0, 64, 2048));
+        assertEquals(machine, RowGroups.applies(GgmlType.Q4_K, 64, 2048));
+        assertFalse(RowGroups.applies(GgmlType.Q4_0, 48, 2048));
+        assertFalse(RowGroups.applies(GgmlType.Q4_K, 48, 2048));
+        assertFalse(RowGroups.applies(GgmlType.Q8_0, 64, 2048));
+        assertFalse(RowGroups.applies(GgmlType.Q6_K, 64, 2048));
     }
 }

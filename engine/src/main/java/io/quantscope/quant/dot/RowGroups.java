@@ -1,0 +1,71 @@
+package io.quantscope.quant.dot;
+
+import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Weight matrices read at load into groups of {@link #ROWS} rows, so that a vector lane holds one row: Q4_0
+ * ({@link Q4_0Groups}) and Q4_K ({@link Q4_KGroups}). The same bytes as the file in another order; llama.cpp's CPU
+ * backend repacks these types at load on this kind of machine too. Where a kernel in the file's layout handles each
+ * block's scales and the activations again for every row, here 32 rows share one broadcast activation per weight and
+ * their scales come as vectors. Only on machines with 32 short lanes (AVX-512BW) and with the lane kernels on.
+ */
+public final class RowGroups {
+    /** Rows per group: one per short lane of a 512-bit vector. */
+    public static final int ROWS = 32;
+
+    private RowGroups() {}
+
+    /** Whether a matrix of this type and shape is laid out in groups on this machine. */
+    public static boolean applies(GgmlType type, long rows, long cols) {
+        boolean shape =
+                switch (type) {
+                    case Q4_0 -> cols % 32 == 0;
+                    case Q4_K -> cols % 256 == 0;
+                    default -> false;
+                };
+        return shape && rows % ROWS == 0 && LaneDots.ENABLED && LaneDots.SHORTS;
+    }
+
+    /**
+     * One group's bytes from its 32 rows in the file's layout ({@code src} from {@code srcOff}) into {@code dst} from
+     * {@code dstOff}, the same count. False, with {@code dst} partly written, where this matrix has to keep the file's
+     * layout (a Q4_0 scale that is infinite or NaN).
+     */
+    public static boolean repackGroup(GgmlType type, byte[] src, int srcOff, byte[] dst, int dstOff, int cols) {
+        return switch (type) {
+            case Q4_0 -> Q4_0Groups.repackGroup(src, srcOff, dst, dstOff, cols);
+            case Q4_K -> Q4_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
+            default -> throw new IllegalArgumentException(type + " is not laid out in groups");
+        };
+    }
+
+    /** Sets activations up for {@link #dotRows} (once per load, before the rows are shared between threads). */
+    public static void prepare(GgmlType type, InputRows in) {
+        if (type == GgmlType.Q4_0) {
+            Q4_0Groups.prepare(in);
+        }
+    }
+
+    /**
+     * Rows {@code r0 .. r1)} (multiples of {@link #ROWS}) · every activation row of {@code in}: row {@code r}, token
+     * {@code t} into {@code out[r + t·stride]}.
+     */
+    public static void dotRows(
+            GgmlType type, MemorySegment w, int r0, int r1, int cols, InputRows in, float[] out, int stride) {
+        if (type == GgmlType.Q4_0) {
+            Q4_0Groups.dotRows(w, r0, r1, cols, in, out, stride);
+        } else {
+            Q4_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
+        }
+    }
+
+    /** Row {@code r} as floats, as ggml's dequantize_row gives it, into {@code out[off ..]}. */
+    public static void row(GgmlType type, MemorySegment w, int r, int cols, float[] out, int off) {
+        if (type == GgmlType.Q4_0) {
+            Q4_0Groups.row(w, r, cols, out, off);
+        } else {
+            Q4_KGroups.row(w, r, cols, out, off);
+        }
+    }
+}
