@@ -214,5 +214,4 @@ final class Q4_0Groups {
             }
         }
     }
-
 }

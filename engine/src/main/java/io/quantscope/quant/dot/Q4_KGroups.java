@@ -185,7 +185,8 @@ final class Q4_KGroups {
     }
 
     /** Groups {@code g0 .. g1)} · token {@code t} of {@code in}. */
-    private static void oneToken(MemorySegment w, int g0, int g1, int nb, InputRows in, int t, float[] out, int outOff) {
+    private static void oneToken(
+            MemorySegment w, int g0, int g1, int nb, InputRows in, int t, float[] out, int outOff) {
         short[] y = in.qsh;
         int[] bsums = in.bsums;
         Scratch s = SCRATCH.get();
@@ -249,18 +250,14 @@ final class Q4_KGroups {
                             .add(((IntVector) mHi.convertShape(VectorOperators.S2I, I512, 1)).mul(bsHi));
                 }
                 float dy = in.d[t * nb + b];
-                acc0 = acc0.add(FloatVector.fromArray(F512, s.d, 0)
-                                .mul(dy)
-                                .mul((FloatVector) si0.convert(VectorOperators.I2F, 0)))
-                        .sub(FloatVector.fromArray(F512, s.dmin, 0)
-                                .mul(dy)
-                                .mul((FloatVector) sm0.convert(VectorOperators.I2F, 0)));
-                acc1 = acc1.add(FloatVector.fromArray(F512, s.d, 16)
-                                .mul(dy)
-                                .mul((FloatVector) si1.convert(VectorOperators.I2F, 0)))
-                        .sub(FloatVector.fromArray(F512, s.dmin, 16)
-                                .mul(dy)
-                                .mul((FloatVector) sm1.convert(VectorOperators.I2F, 0)));
+                acc0 = acc0.add(FloatVector.fromArray(F512, s.d, 0).mul(dy).mul((FloatVector)
+                                si0.convert(VectorOperators.I2F, 0)))
+                        .sub(FloatVector.fromArray(F512, s.dmin, 0).mul(dy).mul((FloatVector)
+                                sm0.convert(VectorOperators.I2F, 0)));
+                acc1 = acc1.add(FloatVector.fromArray(F512, s.d, 16).mul(dy).mul((FloatVector)
+                                si1.convert(VectorOperators.I2F, 0)))
+                        .sub(FloatVector.fromArray(F512, s.dmin, 16).mul(dy).mul((FloatVector)
+                                sm1.convert(VectorOperators.I2F, 0)));
             }
             acc0.intoArray(out, outOff + ROWS * g);
             acc1.intoArray(out, outOff + ROWS * g + 16);
@@ -282,8 +279,8 @@ final class Q4_KGroups {
             FloatVector d = FloatVector.fromArray(F512, s.d, 16 * half);
             FloatVector dmin = FloatVector.fromArray(F512, s.dmin, 16 * half);
             for (int p = 0; p < 4; p++) {
-                FloatVector dLo = d.mul((FloatVector) ShortVector.fromArray(S512, sc, ROWS * 2 * p)
-                        .convertShape(VectorOperators.S2F, F512, half));
+                FloatVector dLo = d.mul((FloatVector)
+                        ShortVector.fromArray(S512, sc, ROWS * 2 * p).convertShape(VectorOperators.S2F, F512, half));
                 FloatVector dHi = d.mul((FloatVector) ShortVector.fromArray(S512, sc, ROWS * (2 * p + 1))
                         .convertShape(VectorOperators.S2F, F512, half));
                 FloatVector mLo = dmin.mul((FloatVector) ShortVector.fromArray(S512, sc, 256 + ROWS * 2 * p)

@@ -18,12 +18,11 @@ public final class RowGroups {
 
     /** Whether a matrix of this type and shape is laid out in groups on this machine. */
     public static boolean applies(GgmlType type, long rows, long cols) {
-        boolean shape =
-                switch (type) {
-                    case Q4_0 -> cols % 32 == 0;
-                    case Q4_K -> cols % 256 == 0;
-                    default -> false;
-                };
+        boolean shape = switch (type) {
+            case Q4_0 -> cols % 32 == 0;
+            case Q4_K -> cols % 256 == 0;
+            default -> false;
+        };
         return shape && rows % ROWS == 0 && LaneDots.ENABLED && LaneDots.SHORTS;
     }
 

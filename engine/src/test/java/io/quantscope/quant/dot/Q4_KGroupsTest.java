@@ -75,7 +75,11 @@ class Q4_KGroupsTest {
                     }
                     for (int r = 0; r < ROWS; r++) {
                         float ref = Kernels.of(TYPE).dotReference(file, r * rowBytes, in, t);
-                        assertEquals(ref, out[t * stride + r], 2e-6 * norm + 1e-6, cols + " columns, token " + t + ", row " + r);
+                        assertEquals(
+                                ref,
+                                out[t * stride + r],
+                                2e-6 * norm + 1e-6,
+                                cols + " columns, token " + t + ", row " + r);
                     }
                 }
             }
