@@ -112,6 +112,17 @@ public final class GgufFile implements AutoCloseable {
         return tensors().stream().mapToLong(GgufTensorInfo::elementCount).sum();
     }
 
+    /**
+     * {@code bytes} of native memory, 64-byte aligned and not zeroed, freed when this file is closed: for a copy of
+     * weights in another layout, which lives as long as the mapping it stands in for. Taken from the C heap, not the
+     * JVM's direct-memory budget (by default the heap's size, which would cap the models that load).
+     *
+     * @throws OutOfMemoryError if the memory is not there
+     */
+    public MemorySegment allocate(long bytes) {
+        return NativeHeap.allocate(bytes, arena);
+    }
+
     @Override
     public void close() {
         arena.close();

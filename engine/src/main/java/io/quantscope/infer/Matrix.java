@@ -12,7 +12,6 @@ import io.quantscope.quant.dot.RowGroups;
 import io.quantscope.tensor.GgmlType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -62,13 +61,19 @@ public final class Matrix {
     }
 
     /**
-     * The tensor in {@link RowGroups}' layout, or null where a scale rules that out. Read through a channel, not the
-     * mapping, so the file's pages do not stay in this process beside the copy.
+     * The tensor in {@link RowGroups}' layout, freed with the file, or null where a scale rules that out or the memory
+     * is not there. Read through a channel, not the mapping, so the file's pages do not stay in this process beside the
+     * copy.
      */
     private static MemorySegment grouped(GgufFile file, GgufTensorInfo t, int cols) {
         int groupBytes = (int) t.type().rowBytes(cols) * RowGroups.ROWS;
         int groups = (int) (t.byteSize() / groupBytes);
-        MemorySegment out = Arena.ofAuto().allocate(t.byteSize(), 64);
+        MemorySegment out;
+        try {
+            out = file.allocate(t.byteSize());
+        } catch (OutOfMemoryError e) {
+            return null; // the file's layout still runs, slower
+        }
         AtomicBoolean rejected = new AtomicBoolean();
         long at = file.dataOffset() + t.offset();
         try (FileChannel ch = FileChannel.open(file.path(), StandardOpenOption.READ)) {
