@@ -34,6 +34,9 @@ public final class Matrix {
     private final long rowBytes;
     private final DotKernel kernel;
 
+    /** Bytes per read while laying a matrix out in groups. */
+    private static final int READ_BYTES = 1 << 20;
+
     /** Whether {@link #data} is in {@link RowGroups}' layout rather than the file's. */
     private final boolean grouped;
 
@@ -51,7 +54,7 @@ public final class Matrix {
         }
         int rows = (int) t.ne(1);
         int cols = (int) t.ne(0);
-        if (RowGroups.applies(t.type(), rows, cols) && file.path() != null) {
+        if (RowGroups.applies(t.type(), rows, cols)) {
             MemorySegment groups = grouped(file, t, cols);
             if (groups != null) {
                 return new Matrix(t.name(), t.type(), groups, rows, cols, true, true);
@@ -111,9 +114,6 @@ public final class Matrix {
         }
         return rejected.get() ? null : out;
     }
-
-    /** Bytes per read while laying a matrix out in groups. */
-    private static final int READ_BYTES = 1 << 20;
 
     /** A 1-D tensor (norm weights, biases) read as a single row. */
     static Matrix ofVector(GgufFile file, GgufTensorInfo t) {

@@ -23,12 +23,11 @@ final class GroupBatch {
 
     /** Writes weights {@code k0 .. k1)} of the group at {@code go} ({@code cols} wide) into {@code a}. */
     interface Decoder {
-        void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a, float[] scratch);
+        void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a);
     }
 
     private static final class Scratch {
         final float[] weights = new float[KB * ROWS];
-        final float[] decoder = new float[4 * ROWS];
         float[] acc = new float[0];
     }
 
@@ -65,7 +64,7 @@ final class GroupBatch {
             java.util.Arrays.fill(acc, 0, tiles * TOKENS * ROWS, 0f);
             for (int k0 = 0; k0 < cols; k0 += KB) {
                 int k1 = Math.min(cols, k0 + KB);
-                decoder.decode(w, go, cols, k0, k1, a, sc.decoder);
+                decoder.decode(w, go, cols, k0, k1, a);
                 for (int t0 = 0; t0 < tokens; t0 += TOKENS) {
                     tile(a, k1 - k0, x, tp, k0, t0, tokens, acc);
                 }

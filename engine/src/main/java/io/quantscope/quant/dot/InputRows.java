@@ -25,7 +25,10 @@ public final class InputRows {
     /** {@code qs} as floats, for the lane kernels ({@link LaneDots}). */
     public float[] qf = new float[0];
 
-    /** Q8_K's {@code qs} as shorts, for the K kernels that multiply in 16-bit lanes (built only where they run). */
+    /**
+     * {@code qs} as shorts, for the kernels that multiply in 16-bit lanes (built only where they run): Q8_K's for the K
+     * kernels, Q8_0's for {@link Q4_0Groups}.
+     */
     short[] qsh = new short[0];
 
     /**

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A Q4_0 matrix laid out in groups of {@link #ROWS} rows when it is loaded (llama.cpp's CPU backend repacks Q4_0 at
+ * A Q4_0 matrix laid out in groups of {@link RowGroups#ROWS} rows when it is loaded (llama.cpp's CPU backend repacks Q4_0 at
  * load on this kind of machine too), so that one vector lane holds one row: per group and block, the 32 rows' fp16
  * scales (64 bytes), then sixteen runs of 32 bytes where run {@code k} holds byte {@code k} of each row's block (low
  * nibble weight {@code k}, high nibble weight {@code k + 16}). The same bytes as the file, in another order.
@@ -38,6 +38,9 @@ final class Q4_0Groups {
     private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** A thread's 32 scales of one block, as floats, for {@link #decode}. */
+    private static final ThreadLocal<float[]> SCALES = ThreadLocal.withInitial(() -> new float[ROWS]);
 
     private Q4_0Groups() {}
 
@@ -72,31 +75,21 @@ final class Q4_0Groups {
         return true;
     }
 
-    /** Row {@code r} back in the file's layout (its {@code cols / 32} blocks) into {@code out}. */
-    static void rowBytes(MemorySegment w, int r, int cols, byte[] out) {
+    /** Row {@code r} as floats, as ggml's dequantize_row gives it, into {@code out[off ..]}. */
+    static void row(MemorySegment w, int r, int cols, float[] out, int off) {
         int nb = cols / 32;
+        byte[] bytes = new byte[18 * nb];
         long go = (long) (r / ROWS) * nb * BLOCK_BYTES;
         int lane = r % ROWS;
         for (int b = 0; b < nb; b++) {
             long o = go + (long) BLOCK_BYTES * b;
-            out[18 * b] = w.get(ValueLayout.JAVA_BYTE, o + 2 * lane);
-            out[18 * b + 1] = w.get(ValueLayout.JAVA_BYTE, o + 2 * lane + 1);
+            bytes[18 * b] = w.get(ValueLayout.JAVA_BYTE, o + 2 * lane);
+            bytes[18 * b + 1] = w.get(ValueLayout.JAVA_BYTE, o + 2 * lane + 1);
             for (int k = 0; k < 16; k++) {
-                out[18 * b + 2 + k] = w.get(ValueLayout.JAVA_BYTE, o + 64 + 32 * k + lane);
+                bytes[18 * b + 2 + k] = w.get(ValueLayout.JAVA_BYTE, o + 64 + 32 * k + lane);
             }
         }
-    }
-
-    /** Row {@code r} as floats, as ggml's dequantize_row gives it, into {@code out[off ..]}. */
-    static void row(MemorySegment w, int r, int cols, float[] out, int off) {
-        byte[] bytes = new byte[18 * (cols / 32)];
-        rowBytes(w, r, cols, bytes);
         Codecs.of(GgmlType.Q4_0).dequantizeRow(bytes, 0, cols, out, off);
-    }
-
-    /** Sets the rows up for {@link #dotRows} (once per load, before the rows are shared between threads). */
-    static void prepare(InputRows in) {
-        in.prepareQ40Groups();
     }
 
     /**
@@ -182,7 +175,8 @@ final class Q4_0Groups {
      * Weights {@code k0 .. k1)} of the group at {@code go} as {@code d·(q−8)}, {@link LaneBatch}'s values: weight
      * {@code k0 + j} of row {@code r} at {@code j·32 + r}.
      */
-    private static void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a, float[] d) {
+    private static void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a) {
+        float[] d = SCALES.get();
         int b0 = k0 / 32;
         for (int b = b0; b < k1 / 32; b++) {
             long bo = go + (long) BLOCK_BYTES * b;

@@ -268,7 +268,7 @@ final class Q4_KGroups {
      * Weights {@code k0 .. k1)} (one block: {@link GroupBatch#KB} is 256) as {@link LaneBatch} decodes them,
      * {@code q·(d·scale) − dmin·min}: weight {@code k0 + j} of row {@code r} at {@code j·32 + r}.
      */
-    private static void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a, float[] unused) {
+    private static void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a) {
         int nb = cols / 256;
         int b = k0 / 256;
         Scratch s = SCRATCH.get();

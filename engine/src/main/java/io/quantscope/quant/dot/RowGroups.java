@@ -42,7 +42,7 @@ public final class RowGroups {
     /** Sets activations up for {@link #dotRows} (once per load, before the rows are shared between threads). */
     public static void prepare(GgmlType type, InputRows in) {
         if (type == GgmlType.Q4_0) {
-            Q4_0Groups.prepare(in);
+            in.prepareQ40Groups();
         }
     }
 

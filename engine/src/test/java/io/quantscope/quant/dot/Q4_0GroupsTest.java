@@ -40,15 +40,6 @@ class Q4_0GroupsTest {
         return w;
     }
 
-    private static byte[] grouped(byte[] w, int rows, int cols) {
-        int groupBytes = (int) GgmlType.Q4_0.rowBytes(cols) * RowGroups.ROWS;
-        byte[] g = new byte[w.length];
-        for (int i = 0; i < rows / RowGroups.ROWS; i++) {
-            assertTrue(Q4_0Groups.repackGroup(w, i * groupBytes, g, i * groupBytes, cols));
-        }
-        return g;
-    }
-
     /** Gaussian blocks, and blocks of one sign (which meet the one-ended weight blocks in large sums). */
     private static float[] activations(int tokens, int cols, Random rnd) {
         float[] x = new float[tokens * cols];
@@ -69,13 +60,13 @@ class Q4_0GroupsTest {
         for (int cols : new int[] {32, 320, 2048}) {
             byte[] w = matrix(ROWS, cols, rnd);
             MemorySegment file = MemorySegment.ofArray(w);
-            MemorySegment groups = MemorySegment.ofArray(grouped(w, ROWS, cols));
+            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(GgmlType.Q4_0, w, ROWS, cols));
             for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
                 InputRows in = new InputRows(InputFormat.Q8_0).load(activations(tokens, cols, rnd), tokens, cols);
-                Q4_0Groups.prepare(in);
+                RowGroups.prepare(GgmlType.Q4_0, in);
                 int stride = ROWS + 3;
                 float[] out = new float[tokens * stride];
-                Q4_0Groups.dotRows(groups, 0, ROWS, cols, in, out, stride);
+                RowGroups.dotRows(GgmlType.Q4_0, groups, 0, ROWS, cols, in, out, stride);
                 long rowBytes = GgmlType.Q4_0.rowBytes(cols);
                 for (int t = 0; t < tokens; t++) {
                     for (int r = 0; r < ROWS; r++) {
@@ -116,9 +107,17 @@ class Q4_0GroupsTest {
         InputRows in = new InputRows(InputFormat.Q8_0).load(x, 1, cols);
         assertEquals(127, in.qs[0]);
         assertEquals(-127, in.qs[32]);
-        Q4_0Groups.prepare(in);
+        RowGroups.prepare(GgmlType.Q4_0, in);
         float[] out = new float[ROWS];
-        Q4_0Groups.dotRows(MemorySegment.ofArray(grouped(w, ROWS, cols)), 0, ROWS, cols, in, out, ROWS);
+        RowGroups.dotRows(
+                GgmlType.Q4_0,
+                MemorySegment.ofArray(RowGroupsFixture.grouped(GgmlType.Q4_0, w, ROWS, cols)),
+                0,
+                ROWS,
+                cols,
+                in,
+                out,
+                ROWS);
         for (int r = 0; r < ROWS; r++) {
             int q = r % 2 == 0 ? -8 : 7;
             float expected = (q * 127 * 32) * (1f + r) * in.d[0] + (q * -127 * 32) * (1f + r) * in.d[1];
@@ -132,19 +131,19 @@ class Q4_0GroupsTest {
         Random rnd = new Random(41);
         for (int cols : new int[] {32, 320, 2048}) {
             byte[] w = matrix(ROWS, cols, rnd);
-            MemorySegment groups = MemorySegment.ofArray(grouped(w, ROWS, cols));
+            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(GgmlType.Q4_0, w, ROWS, cols));
             for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 7, 13, 40}) {
                 InputRows in = new InputRows(InputFormat.Q8_0).load(activations(tokens, cols, rnd), tokens, cols);
                 assertTrue(in.lanePad > 0, "the batch runs as a lane product");
-                Q4_0Groups.prepare(in);
+                RowGroups.prepare(GgmlType.Q4_0, in);
                 float[] expected = new float[tokens * ROWS];
                 Kernels.of(GgmlType.Q4_0)
                         .dotRows(
                                 MemorySegment.ofArray(w), 0, GgmlType.Q4_0.rowBytes(cols), ROWS, in, expected, 0, ROWS);
                 float[] out = new float[tokens * ROWS];
                 // two calls of one group each, as the pool hands them out
-                Q4_0Groups.dotRows(groups, 0, 32, cols, in, out, ROWS);
-                Q4_0Groups.dotRows(groups, 32, 64, cols, in, out, ROWS);
+                RowGroups.dotRows(GgmlType.Q4_0, groups, 0, 32, cols, in, out, ROWS);
+                RowGroups.dotRows(GgmlType.Q4_0, groups, 32, 64, cols, in, out, ROWS);
                 assertArrayEquals(expected, out, cols + " columns, " + tokens + " tokens");
             }
         }
@@ -155,13 +154,13 @@ class Q4_0GroupsTest {
         Random rnd = new Random(42);
         int cols = 320;
         byte[] w = matrix(ROWS, cols, rnd);
-        MemorySegment groups = MemorySegment.ofArray(grouped(w, ROWS, cols));
+        MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(GgmlType.Q4_0, w, ROWS, cols));
         int rowBytes = (int) GgmlType.Q4_0.rowBytes(cols);
         for (int r = 0; r < ROWS; r++) {
             float[] expected = new float[cols + 1];
             Codecs.of(GgmlType.Q4_0).dequantizeRow(w, r * rowBytes, cols, expected, 1);
             float[] out = new float[cols + 1];
-            Q4_0Groups.row(groups, r, cols, out, 1);
+            RowGroups.row(GgmlType.Q4_0, groups, r, cols, out, 1);
             assertArrayEquals(expected, out, "row " + r);
         }
     }
@@ -176,7 +175,7 @@ class Q4_0GroupsTest {
             short h = Float.floatToFloat16(bad);
             w[at] = (byte) h;
             w[at + 1] = (byte) (h >> 8);
-            assertFalse(Q4_0Groups.repackGroup(w, 0, new byte[w.length], 0, cols), "scale " + bad);
+            assertFalse(RowGroups.repackGroup(GgmlType.Q4_0, w, 0, new byte[w.length], 0, cols), "scale " + bad);
         }
     }
 

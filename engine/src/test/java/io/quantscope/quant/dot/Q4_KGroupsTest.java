@@ -36,15 +36,6 @@ class Q4_KGroupsTest {
         b[at + 1] = (byte) (h >> 8);
     }
 
-    private static byte[] grouped(byte[] w, int rows, int cols) {
-        int groupBytes = (int) TYPE.rowBytes(cols) * RowGroups.ROWS;
-        byte[] g = new byte[w.length];
-        for (int i = 0; i < rows / RowGroups.ROWS; i++) {
-            assertTrue(RowGroups.repackGroup(TYPE, w, i * groupBytes, g, i * groupBytes, cols));
-        }
-        return g;
-    }
-
     private static float[] activations(int tokens, int cols, Random rnd) {
         float[] x = new float[tokens * cols];
         for (int i = 0; i < x.length; i++) {
@@ -60,7 +51,7 @@ class Q4_KGroupsTest {
         for (int cols : new int[] {256, 1024, 2048}) {
             byte[] w = matrix(ROWS, cols, rnd);
             MemorySegment file = MemorySegment.ofArray(w);
-            MemorySegment groups = MemorySegment.ofArray(grouped(w, ROWS, cols));
+            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
             for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
                 InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
                 RowGroups.prepare(TYPE, in);
@@ -110,7 +101,15 @@ class Q4_KGroupsTest {
         assertEquals(127, Math.abs(q));
         RowGroups.prepare(TYPE, in);
         float[] out = new float[ROWS];
-        RowGroups.dotRows(TYPE, MemorySegment.ofArray(grouped(w, ROWS, cols)), 0, ROWS, cols, in, out, ROWS);
+        RowGroups.dotRows(
+                TYPE,
+                MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols)),
+                0,
+                ROWS,
+                cols,
+                in,
+                out,
+                ROWS);
         float dy = in.d[0];
         float expected = (1f * dy) * (63 * 15 * q * 256) - (0.5f * dy) * (63 * q * 256);
         for (int r = 0; r < ROWS; r++) {
@@ -124,7 +123,7 @@ class Q4_KGroupsTest {
         Random rnd = new Random(51);
         for (int cols : new int[] {256, 768}) {
             byte[] w = matrix(ROWS, cols, rnd);
-            MemorySegment groups = MemorySegment.ofArray(grouped(w, ROWS, cols));
+            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
             for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 11, 33}) {
                 InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
                 assertTrue(in.lanePad > 0, "the batch runs as a lane product");
@@ -144,7 +143,7 @@ class Q4_KGroupsTest {
         Random rnd = new Random(52);
         int cols = 512;
         byte[] w = matrix(ROWS, cols, rnd);
-        MemorySegment groups = MemorySegment.ofArray(grouped(w, ROWS, cols));
+        MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
         int rowBytes = (int) TYPE.rowBytes(cols);
         for (int r = 0; r < ROWS; r++) {
             float[] expected = new float[cols];
