@@ -16,13 +16,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The Q4_0 and Q4_K matrices of real files, read into groups of rows at load, against the same tensors run from the mapping:
+ * The Q4_0, Q4_K and Q2_K matrices of real files, read into groups of rows at load, against the same tensors run from the mapping:
  * the same rows, and the same products through the pool's row split (one token and a batch, two threads, shares that
  * do not fall on group boundaries unless aligned).
  */
 class GroupedMatrixTest {
     @ParameterizedTest
-    @CsvSource({"stories260K-wide-Q4_0.gguf, Q4_0", "stories260K-wide-Q4_K_M.gguf, Q4_K"})
+    @CsvSource({
+        "stories260K-wide-Q4_0.gguf, Q4_0",
+        "stories260K-wide-Q4_K_M.gguf, Q4_K",
+        "stories260K-wide-Q2_K.gguf, Q2_K"
+    })
     void groupedMatricesGiveTheMappedFilesResults(String file, GgmlType type) throws IOException {
         assumeTrue(RowGroups.applies(type, 32, 256));
         try (GgufFile f = GgufFile.open(SharedFiles.require("golden/" + file))) {

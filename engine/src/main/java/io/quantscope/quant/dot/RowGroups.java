@@ -5,8 +5,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Weight matrices read at load into groups of {@link #ROWS} rows, so that a vector lane holds one row: Q4_0
- * ({@link Q4_0Groups}) and Q4_K ({@link Q4_KGroups}). The same bytes as the file in another order; llama.cpp's CPU
- * backend repacks these types at load on this kind of machine too. Where a kernel in the file's layout handles each
+ * ({@link Q4_0Groups}), Q4_K ({@link Q4_KGroups}) and Q2_K ({@link Q2_KGroups}). The same bytes as the file in another
+ * order; llama.cpp's CPU backend repacks Q4_0 and Q4_K at load on this kind of machine too. Where a kernel in the file's layout handles each
  * block's scales and the activations again for every row, here 32 rows share one broadcast activation per weight and
  * their scales come as vectors. Only on machines with 32 short lanes (AVX-512BW) and with the lane kernels on.
  */
@@ -20,7 +20,7 @@ public final class RowGroups {
     public static boolean applies(GgmlType type, long rows, long cols) {
         boolean shape = switch (type) {
             case Q4_0 -> cols % 32 == 0;
-            case Q4_K -> cols % 256 == 0;
+            case Q4_K, Q2_K -> cols % 256 == 0;
             default -> false;
         };
         return shape && rows % ROWS == 0 && LaneDots.ENABLED && LaneDots.SHORTS;
@@ -35,6 +35,7 @@ public final class RowGroups {
         return switch (type) {
             case Q4_0 -> Q4_0Groups.repackGroup(src, srcOff, dst, dstOff, cols);
             case Q4_K -> Q4_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
+            case Q2_K -> Q2_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
             default -> throw new IllegalArgumentException(type + " is not laid out in groups");
         };
     }
@@ -52,19 +53,19 @@ public final class RowGroups {
      */
     public static void dotRows(
             GgmlType type, MemorySegment w, int r0, int r1, int cols, InputRows in, float[] out, int stride) {
-        if (type == GgmlType.Q4_0) {
-            Q4_0Groups.dotRows(w, r0, r1, cols, in, out, stride);
-        } else {
-            Q4_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
+        switch (type) {
+            case Q4_0 -> Q4_0Groups.dotRows(w, r0, r1, cols, in, out, stride);
+            case Q4_K -> Q4_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
+            default -> Q2_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
         }
     }
 
     /** Row {@code r} as floats, as ggml's dequantize_row gives it, into {@code out[off ..]}. */
     public static void row(GgmlType type, MemorySegment w, int r, int cols, float[] out, int off) {
-        if (type == GgmlType.Q4_0) {
-            Q4_0Groups.row(w, r, cols, out, off);
-        } else {
-            Q4_KGroups.row(w, r, cols, out, off);
+        switch (type) {
+            case Q4_0 -> Q4_0Groups.row(w, r, cols, out, off);
+            case Q4_K -> Q4_KGroups.row(w, r, cols, out, off);
+            default -> Q2_KGroups.row(w, r, cols, out, off);
         }
     }
 }
