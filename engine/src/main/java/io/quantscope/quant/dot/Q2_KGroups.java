@@ -149,7 +149,8 @@ final class Q2_KGroups {
      * Groups {@code g0 .. g1)} · token {@code t} of {@code in}. The block's integer sums come from two methods that
      * hand back arrays, not vectors. Written as one method, generation on the 1.1B Q2_K ran at 13.8 and 20.6 tok/s in
      * two of seventeen fresh JVMs (30-37 in the others): C2's compilations of it were deoptimized and redone several
-     * times per run. Split, ten runs gave 32.6-38.1.
+     * times per run. Split, ten runs gave 32.6-38.1. That the split is what mended it is likely, not proven (the same
+     * split of {@link Q4_KGroups}' kernel changed nothing measurable).
      */
     private static void oneToken(
             MemorySegment w, int g0, int g1, int nb, InputRows in, int t, float[] out, int outOff) {
