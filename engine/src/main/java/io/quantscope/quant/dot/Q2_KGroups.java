@@ -39,7 +39,6 @@ final class Q2_KGroups {
         final int[] mins = new int[16 * ROWS];
         final float[] d = new float[ROWS];
         final float[] dmin = new float[ROWS];
-        final byte[] qs = new byte[QS_BYTES];
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -67,18 +66,8 @@ final class Q2_KGroups {
                 dst[m + 64 + 2 * r] = src[s + 82];
                 dst[m + 64 + 2 * r + 1] = src[s + 83];
             }
-            for (int k = 0; k < 16; k++) {
-                int from = srcOff + 84 * b + k;
-                for (int r = 0; r < ROWS; r++, from += rowBytes) {
-                    dst[m + 128 + 32 * k + r] = src[from];
-                }
-            }
-            for (int k = 0; k < 64; k++) {
-                int from = srcOff + 84 * b + 16 + k;
-                for (int r = 0; r < ROWS; r++, from += rowBytes) {
-                    dst[q + 32 * k + r] = src[from];
-                }
-            }
+            RowGroups.toRuns(src, srcOff + 84 * b, rowBytes, 16, dst, m + 128);
+            RowGroups.toRuns(src, srcOff + 84 * b + 16, rowBytes, 64, dst, q);
         }
         return true;
     }
@@ -93,12 +82,8 @@ final class Q2_KGroups {
         for (int b = 0; b < nb; b++) {
             long m = meta0 + (long) META_BYTES * b;
             long q = go + (long) QS_BYTES * b;
-            for (int k = 0; k < 16; k++) {
-                bytes[84 * b + k] = w.get(ValueLayout.JAVA_BYTE, m + 128 + 32 * k + lane);
-            }
-            for (int k = 0; k < 64; k++) {
-                bytes[84 * b + 16 + k] = w.get(ValueLayout.JAVA_BYTE, q + 32 * k + lane);
-            }
+            RowGroups.fromRuns(w, m + 128, lane, 16, bytes, 84 * b);
+            RowGroups.fromRuns(w, q, lane, 64, bytes, 84 * b + 16);
             bytes[84 * b + 80] = w.get(ValueLayout.JAVA_BYTE, m + 2 * lane);
             bytes[84 * b + 81] = w.get(ValueLayout.JAVA_BYTE, m + 2 * lane + 1);
             bytes[84 * b + 82] = w.get(ValueLayout.JAVA_BYTE, m + 64 + 2 * lane);

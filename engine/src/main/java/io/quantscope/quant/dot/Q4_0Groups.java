@@ -64,13 +64,7 @@ final class Q4_0Groups {
                 dst[o + 2 * r + 1] = src[s + 1];
             }
             // run k is byte k of each row's block: written in order, read down the rows
-            for (int k = 0; k < 16; k++) {
-                int d = o + 64 + 32 * k;
-                int from = srcOff + 18 * b + 2 + k;
-                for (int r = 0; r < ROWS; r++, from += rowBytes) {
-                    dst[d + r] = src[from];
-                }
-            }
+            RowGroups.toRuns(src, srcOff + 18 * b + 2, rowBytes, 16, dst, o + 64);
         }
         return true;
     }
@@ -85,9 +79,7 @@ final class Q4_0Groups {
             long o = go + (long) BLOCK_BYTES * b;
             bytes[18 * b] = w.get(ValueLayout.JAVA_BYTE, o + 2 * lane);
             bytes[18 * b + 1] = w.get(ValueLayout.JAVA_BYTE, o + 2 * lane + 1);
-            for (int k = 0; k < 16; k++) {
-                bytes[18 * b + 2 + k] = w.get(ValueLayout.JAVA_BYTE, o + 64 + 32 * k + lane);
-            }
+            RowGroups.fromRuns(w, o + 64, lane, 16, bytes, 18 * b + 2);
         }
         Codecs.of(GgmlType.Q4_0).dequantizeRow(bytes, 0, cols, out, off);
     }

@@ -62,18 +62,8 @@ final class Q4_KGroups {
                 dst[m + 64 + 2 * r] = src[s + 2];
                 dst[m + 64 + 2 * r + 1] = src[s + 3];
             }
-            for (int k = 0; k < 12; k++) {
-                int from = srcOff + 144 * b + 4 + k;
-                for (int r = 0; r < ROWS; r++, from += rowBytes) {
-                    dst[m + 128 + 32 * k + r] = src[from];
-                }
-            }
-            for (int k = 0; k < 128; k++) {
-                int from = srcOff + 144 * b + 16 + k;
-                for (int r = 0; r < ROWS; r++, from += rowBytes) {
-                    dst[q + 32 * k + r] = src[from];
-                }
-            }
+            RowGroups.toRuns(src, srcOff + 144 * b + 4, rowBytes, 12, dst, m + 128);
+            RowGroups.toRuns(src, srcOff + 144 * b + 16, rowBytes, 128, dst, q);
         }
         return true;
     }
@@ -92,12 +82,8 @@ final class Q4_KGroups {
             bytes[144 * b + 1] = w.get(ValueLayout.JAVA_BYTE, m + 2 * lane + 1);
             bytes[144 * b + 2] = w.get(ValueLayout.JAVA_BYTE, m + 64 + 2 * lane);
             bytes[144 * b + 3] = w.get(ValueLayout.JAVA_BYTE, m + 64 + 2 * lane + 1);
-            for (int k = 0; k < 12; k++) {
-                bytes[144 * b + 4 + k] = w.get(ValueLayout.JAVA_BYTE, m + 128 + 32 * k + lane);
-            }
-            for (int k = 0; k < 128; k++) {
-                bytes[144 * b + 16 + k] = w.get(ValueLayout.JAVA_BYTE, q + 32 * k + lane);
-            }
+            RowGroups.fromRuns(w, m + 128, lane, 12, bytes, 144 * b + 4);
+            RowGroups.fromRuns(w, q, lane, 128, bytes, 144 * b + 16);
         }
         Codecs.of(GgmlType.Q4_K).dequantizeRow(bytes, 0, cols, out, off);
     }

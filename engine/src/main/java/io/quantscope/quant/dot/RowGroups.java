@@ -2,6 +2,7 @@ package io.quantscope.quant.dot;
 
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Weight matrices read at load into groups of {@link #ROWS} rows, so that a vector lane holds one row: Q4_0
@@ -38,6 +39,26 @@ public final class RowGroups {
             case Q2_K -> Q2_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
             default -> throw new IllegalArgumentException(type + " is not laid out in groups");
         };
+    }
+
+    /**
+     * Runs {@code k = 0 .. count)}: byte {@code from + k} of each of the 32 rows ({@code rowBytes} apart in {@code src})
+     * to {@code dst[to + 32k + r]}. How every layout here lays out a block's bytes.
+     */
+    static void toRuns(byte[] src, int from, int rowBytes, int count, byte[] dst, int to) {
+        for (int k = 0; k < count; k++) {
+            int at = from + k;
+            for (int r = 0; r < ROWS; r++, at += rowBytes) {
+                dst[to + 32 * k + r] = src[at];
+            }
+        }
+    }
+
+    /** The reverse of {@link #toRuns} for one row: lane {@code lane} of runs {@code 0 .. count)} from {@code at}. */
+    static void fromRuns(MemorySegment w, long at, int lane, int count, byte[] row, int to) {
+        for (int k = 0; k < count; k++) {
+            row[to + k] = w.get(ValueLayout.JAVA_BYTE, at + 32L * k + lane);
+        }
     }
 
     /** Sets activations up for {@link #dotRows} (once per load, before the rows are shared between threads). */
