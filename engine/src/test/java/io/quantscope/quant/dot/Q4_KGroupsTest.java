@@ -2,6 +2,7 @@ package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Q4_K in groups of 32 rows against the file's layout: one token within float rounding of the reference (every packed
- * scale and min pattern), the largest sums a short lane holds, a batch with the lane batch's bits, rows as in the file.
+ * scale and min pattern), the largest sums a short lane holds, a batch with the lane batch's bits, rows as in the file,
+ * a non-finite d or dmin keeping the file's layout.
  */
 class Q4_KGroupsTest {
     private static final GgmlType TYPE = GgmlType.Q4_K;
@@ -151,6 +153,48 @@ class Q4_KGroupsTest {
             float[] out = new float[cols];
             RowGroups.row(TYPE, groups, r, cols, out, 0);
             assertArrayEquals(expected, out, "row " + r);
+        }
+    }
+
+    @Test
+    void aNonFiniteScaleKeepsTheFilesLayout() {
+        Random rnd = new Random(53);
+        int cols = 512;
+        int groupBytes = (int) TYPE.rowBytes(cols) * RowGroups.ROWS;
+        assertTrue(RowGroups.repackGroup(TYPE, matrix(RowGroups.ROWS, cols, rnd), 0, new byte[groupBytes], 0, cols));
+        for (int at : new int[] {0, 2}) {
+            for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+                byte[] w = matrix(RowGroups.ROWS, cols, rnd);
+                putHalf(w, 144 * 37 + at, bad); // row 18's second block
+                assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), at + ": " + bad);
+            }
+        }
+    }
+
+    @Test
+    void subnormalZeroAndNegativeScalesGiveTheReference() {
+        assumeTrue(RowGroups.applies(TYPE, RowGroups.ROWS, 256));
+        Random rnd = new Random(54);
+        int cols = 512;
+        byte[] w = matrix(RowGroups.ROWS, cols, rnd);
+        float[] odd = {0x1p-24f, -0x1p-20f, 6.1e-5f, -2.0f, -0.0f, 0.0f};
+        for (int i = 0; i < odd.length; i++) {
+            putHalf(w, 144 * (2 * i + 1), odd[i]); // d of row i's second block
+            putHalf(w, 144 * (2 * i) + 2, odd[odd.length - 1 - i]); // dmin of row i's first block
+        }
+        MemorySegment file = MemorySegment.ofArray(w);
+        MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, RowGroups.ROWS, cols));
+        InputRows in = new InputRows(InputFormat.Q8_K).load(activations(1, cols, rnd), 1, cols);
+        RowGroups.prepare(TYPE, in);
+        float[] out = new float[RowGroups.ROWS];
+        RowGroups.dotRows(TYPE, groups, 0, RowGroups.ROWS, cols, in, out, RowGroups.ROWS);
+        double norm = 0;
+        for (int i = 0; i < cols; i++) {
+            norm += 15 * 63 * 2.0 * Math.abs(in.qs[i] * (double) in.d[i / 256]);
+        }
+        for (int r = 0; r < RowGroups.ROWS; r++) {
+            float ref = Kernels.of(TYPE).dotReference(file, (long) r * TYPE.rowBytes(cols), in, 0);
+            assertEquals(ref, out[r], 2e-6 * norm + 1e-6, "row " + r);
         }
     }
 }
