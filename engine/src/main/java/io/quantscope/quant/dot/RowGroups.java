@@ -30,7 +30,7 @@ public final class RowGroups {
     /**
      * One group's bytes from its 32 rows in the file's layout ({@code src} from {@code srcOff}) into {@code dst} from
      * {@code dstOff}, the same count. False, with {@code dst} partly written, where this matrix has to keep the file's
-     * layout (a Q4_0 scale that is infinite or NaN).
+     * layout (a Q4_0 scale, or a Q4_K or Q2_K d or dmin, that is infinite or NaN).
      */
     public static boolean repackGroup(GgmlType type, byte[] src, int srcOff, byte[] dst, int dstOff, int cols) {
         return switch (type) {
