@@ -58,7 +58,7 @@ final class Q2_KGroups {
             int m = meta0 + META_BYTES * b;
             for (int r = 0; r < ROWS; r++) {
                 int s = srcOff + r * rowBytes + 84 * b;
-                if ((src[s + 81] & 0x7C) == 0x7C || (src[s + 83] & 0x7C) == 0x7C) {
+                if (!RowGroups.finiteHalf(src, s + 80) || !RowGroups.finiteHalf(src, s + 82)) {
                     return false; // an infinite or NaN d or dmin: the kernel's conversion covers finite halves only
                 }
                 dst[m + 2 * r] = src[s + 80];

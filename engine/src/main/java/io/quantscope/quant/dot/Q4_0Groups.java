@@ -57,7 +57,7 @@ final class Q4_0Groups {
             int o = dstOff + BLOCK_BYTES * b;
             int s = srcOff + 18 * b;
             for (int r = 0; r < ROWS; r++, s += rowBytes) {
-                if ((src[s + 1] & 0x7C) == 0x7C) {
+                if (!RowGroups.finiteHalf(src, s)) {
                     return false;
                 }
                 dst[o + 2 * r] = src[s];

@@ -60,7 +60,7 @@ final class Q4_KGroups {
             int m = meta0 + META_BYTES * b;
             for (int r = 0; r < ROWS; r++) {
                 int s = srcOff + r * rowBytes + 144 * b;
-                if ((src[s + 1] & 0x7C) == 0x7C || (src[s + 3] & 0x7C) == 0x7C) {
+                if (!RowGroups.finiteHalf(src, s) || !RowGroups.finiteHalf(src, s + 2)) {
                     return false; // an infinite or NaN d or dmin: unpack's conversion covers finite halves only
                 }
                 dst[m + 2 * r] = src[s];
@@ -157,49 +157,10 @@ final class Q4_KGroups {
         q11.lanewise(VectorOperators.LSHR, 4)
                 .or(q7.lanewise(VectorOperators.LSHR, 6).lanewise(VectorOperators.LSHL, 4))
                 .intoArray(out, 480);
-        // d and dmin of the 32 rows by the fp16 bit trick (finite halves only: repackGroup), in place of 64 scalar
-        // conversions: in L2, one core, ×1.07-1.10 for the whole one-token kernel (session 18, out-of-tree harness)
-        ShortVector hd = ShortVector.fromMemorySegment(S512, w, m, LE);
-        ShortVector hm = ShortVector.fromMemorySegment(S512, w, m + 64, LE);
-        // each half's bits moved to a float's places, times 2^112 (exact for subnormal halves too), the sign put back;
-        // written out: a helper returning the vector ran ×0.8
-        IntVector e;
-        e = (IntVector) hd.convertShape(VectorOperators.S2I, I512, 0);
-        e.and(0x7FFF)
-                .lanewise(VectorOperators.LSHL, 13)
-                .reinterpretAsFloats()
-                .mul(0x1p112f)
-                .reinterpretAsInts()
-                .or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                .reinterpretAsFloats()
-                .intoArray(s.d, 0);
-        e = (IntVector) hd.convertShape(VectorOperators.S2I, I512, 1);
-        e.and(0x7FFF)
-                .lanewise(VectorOperators.LSHL, 13)
-                .reinterpretAsFloats()
-                .mul(0x1p112f)
-                .reinterpretAsInts()
-                .or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                .reinterpretAsFloats()
-                .intoArray(s.d, 16);
-        e = (IntVector) hm.convertShape(VectorOperators.S2I, I512, 0);
-        e.and(0x7FFF)
-                .lanewise(VectorOperators.LSHL, 13)
-                .reinterpretAsFloats()
-                .mul(0x1p112f)
-                .reinterpretAsInts()
-                .or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                .reinterpretAsFloats()
-                .intoArray(s.dmin, 0);
-        e = (IntVector) hm.convertShape(VectorOperators.S2I, I512, 1);
-        e.and(0x7FFF)
-                .lanewise(VectorOperators.LSHL, 13)
-                .reinterpretAsFloats()
-                .mul(0x1p112f)
-                .reinterpretAsInts()
-                .or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16))
-                .reinterpretAsFloats()
-                .intoArray(s.dmin, 16);
+        // by vector lanes, in place of 64 scalar conversions: in L2, one core, ×1.07-1.10 for the whole one-token
+        // kernel (session 18, out-of-tree harness); finite halves only (repackGroup)
+        RowGroups.halvesToFloats(w, m, s.d);
+        RowGroups.halvesToFloats(w, m + 64, s.dmin);
     }
 
     static void dotRows(MemorySegment w, int r0, int r1, int cols, InputRows in, float[] out, int stride) {

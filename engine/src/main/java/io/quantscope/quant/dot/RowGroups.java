@@ -3,6 +3,10 @@ package io.quantscope.quant.dot;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Weight matrices read at load into groups of {@link #ROWS} rows, so that a vector lane holds one row: Q4_0
@@ -59,6 +63,39 @@ public final class RowGroups {
         for (int k = 0; k < count; k++) {
             row[to + k] = w.get(ValueLayout.JAVA_BYTE, at + 32L * k + lane);
         }
+    }
+
+    /** Whether the little-endian fp16 value at {@code src[at]} is finite (its exponent bits not all ones). */
+    static boolean finiteHalf(byte[] src, int at) {
+        return (src[at + 1] & 0x7C) != 0x7C;
+    }
+
+    /**
+     * The 32 fp16 values at {@code at} (one per row of a group; finite only, which each repackGroup makes sure of) as
+     * floats into {@code out[0 .. 32)}: each half's bits moved to a float's places, times 2^112 (exact for subnormal
+     * halves too), the sign put back. Vectors stay inside and the two halves are written out: a helper returning a
+     * vector ran the Q4_K kernel at ×0.8, and a loop over the two halves lost the ×1.1 this conversion gains.
+     */
+    static void halvesToFloats(MemorySegment w, long at, float[] out) {
+        ShortVector h = ShortVector.fromMemorySegment(ShortVector.SPECIES_512, w, at, ByteOrder.LITTLE_ENDIAN);
+        IntVector e0 = (IntVector) h.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 0);
+        e0.and(0x7FFF)
+                .lanewise(VectorOperators.LSHL, 13)
+                .reinterpretAsFloats()
+                .mul(0x1p112f)
+                .reinterpretAsInts()
+                .or(e0.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats()
+                .intoArray(out, 0);
+        IntVector e1 = (IntVector) h.convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 1);
+        e1.and(0x7FFF)
+                .lanewise(VectorOperators.LSHL, 13)
+                .reinterpretAsFloats()
+                .mul(0x1p112f)
+                .reinterpretAsInts()
+                .or(e1.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                .reinterpretAsFloats()
+                .intoArray(out, 16);
     }
 
     /** Sets activations up for {@link #dotRows} (once per load, before the rows are shared between threads). */
