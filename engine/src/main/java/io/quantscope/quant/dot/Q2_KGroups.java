@@ -103,10 +103,8 @@ final class Q2_KGroups {
             lo.lanewise(VectorOperators.LSHR, 4).intoArray(s.mins, ROWS * j);
             hi.lanewise(VectorOperators.LSHR, 4).intoArray(s.mins, ROWS * j + 16);
         }
-        for (int r = 0; r < ROWS; r++) {
-            s.d[r] = Float.float16ToFloat(w.get(Mem.SHORT, m + 2 * r));
-            s.dmin[r] = Float.float16ToFloat(w.get(Mem.SHORT, m + 64 + 2 * r));
-        }
+        RowGroups.halvesToFloats(w, m, s.d);
+        RowGroups.halvesToFloats(w, m + 64, s.dmin);
     }
 
     static void dotRows(MemorySegment w, int r0, int r1, int cols, InputRows in, float[] out, int stride) {

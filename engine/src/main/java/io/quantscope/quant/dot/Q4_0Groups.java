@@ -172,9 +172,7 @@ final class Q4_0Groups {
         int b0 = k0 / 32;
         for (int b = b0; b < k1 / 32; b++) {
             long bo = go + (long) BLOCK_BYTES * b;
-            for (int r = 0; r < ROWS; r++) {
-                d[r] = Float.float16ToFloat(w.get(Mem.SHORT, bo + 2 * r));
-            }
+            RowGroups.halvesToFloats(w, bo, d);
             FloatVector d0 = FloatVector.fromArray(F512, d, 0);
             FloatVector d1 = FloatVector.fromArray(F512, d, 16);
             int ao = (b - b0) * 32 * ROWS;
