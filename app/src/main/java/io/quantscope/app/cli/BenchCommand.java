@@ -30,6 +30,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "-r", description = "Repetitions (default 3).")
     int reps = 3;
 
+    @Option(
+            names = "--warmup",
+            paramLabel = "auto|N",
+            description = "Warm-up rounds before measuring: N exactly (llama-bench runs 1), or auto (default): until"
+                    + " two rounds agree within 5%, 2 to 8 rounds, so the JIT has compiled the kernels.")
+    String warmup = "auto";
+
     @picocli.CommandLine.Mixin
     ThreadsOption threadsOption = new ThreadsOption();
 
@@ -44,9 +51,10 @@ final class BenchCommand implements Callable<Integer> {
         if (p < 0 || n < 0 || reps < 1 || threadsOption.get() < 1 || (p == 0 && n == 0)) {
             throw new IllegalArgumentException("need -p >= 0, -n >= 0 (not both 0), -r >= 1, --threads >= 1");
         }
+        int warmupRounds = warmupRounds(warmup);
         try (GgufFile file = GgufFile.open(model)) {
             Transformer t = Transformer.of(file);
-            Benchmark.Result r = Benchmark.run(t, p, n, threadsOption.get(), reps);
+            Benchmark.Result r = Benchmark.run(t, p, n, threadsOption.get(), reps, warmupRounds);
             var out = spec.commandLine().getOut();
             String fileType = GgufSummary.of(file.header())
                     .fileType()
@@ -63,10 +71,18 @@ final class BenchCommand implements Callable<Integer> {
                 doc.put("pp_std", r.ppStd());
                 doc.put("tg_tok_s", r.tgTokS());
                 doc.put("tg_std", r.tgStd());
+                doc.put("warmup_rounds", r.warmupRounds());
                 doc.put("vectorized", Kernels.vectorized());
                 out.println(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(doc));
             } else {
-                out.printf(Locale.ROOT, "model: %s (%s), %d threads%n", model, fileType, threadsOption.get());
+                out.printf(
+                        Locale.ROOT,
+                        "model: %s (%s), %d threads, %d warm-up rounds%s%n",
+                        model,
+                        fileType,
+                        threadsOption.get(),
+                        r.warmupRounds(),
+                        warmupRounds == Benchmark.AUTO_WARMUP ? " (until steady)" : "");
                 if (p > 0) {
                     out.printf(Locale.ROOT, "pp%d: %.2f ± %.2f tok/s%n", p, r.ppTokS(), r.ppStd());
                 }
@@ -76,5 +92,20 @@ final class BenchCommand implements Callable<Integer> {
             }
             return 0;
         }
+    }
+
+    private static int warmupRounds(String value) {
+        if (value.equalsIgnoreCase("auto")) {
+            return Benchmark.AUTO_WARMUP;
+        }
+        try {
+            int rounds = Integer.parseInt(value.strip());
+            if (rounds >= 0) {
+                return rounds;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--warmup takes auto or a number of rounds >= 0, got '" + value + "'");
     }
 }

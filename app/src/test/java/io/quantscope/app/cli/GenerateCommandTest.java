@@ -36,6 +36,20 @@ class GenerateCommandTest {
         JsonNode j = new ObjectMapper().readTree(r.out());
         assertTrue(j.get("pp_tok_s").asDouble() > 0);
         assertTrue(j.get("tg_tok_s").asDouble() > 0);
+        assertTrue(j.get("warmup_rounds").asInt() >= 2, "warms up until steady by default: " + r.out());
+    }
+
+    @Test
+    void benchRunsTheWarmUpRoundsAskedFor() throws Exception {
+        String model = SharedFiles.require("models/stories260K.gguf").toString();
+        InspectCommandTest.Run r =
+                InspectCommandTest.run("bench", model, "-p", "8", "-n", "4", "-r", "1", "--warmup", "1");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("1 warm-up rounds"), r.out());
+        assertTrue(!r.out().contains("until steady"), r.out());
+        InspectCommandTest.Run bad = InspectCommandTest.run("bench", model, "--warmup", "soon");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("--warmup takes auto or a number"), bad.err());
     }
 
     @Test
