@@ -7,14 +7,15 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 threads="${1:-2}"; shift
 lb="${LLAMA_BENCH:?set LLAMA_BENCH to a llama-bench binary}"
-P="${PP:-64}"; N="${TG:-32}"; R="${REPS:-2}"
+# WARMUP: quantscope's warm-up rounds, auto (default: until two rounds agree within 5%) or N; llama-bench runs one
+P="${PP:-64}"; N="${TG:-32}"; R="${REPS:-2}"; W="${WARMUP:-auto}"
 printf '%-28s %9s %9s %6s %9s %9s %6s\n' model llama_pp ours_pp ratio llama_tg ours_tg ratio
 for m in "$@"; do
   # this machine pages out file pages idle for ~30 s (DAMON); read the model back in before each program's run
   cat "$m" > /dev/null
   ll=$("$lb" -m "$m" -p "$P" -n "$N" -t "$threads" -r "$R" -o json 2>/dev/null)
   cat "$m" > /dev/null
-  qs=$("$here/quantscope" bench "$m" -p "$P" -n "$N" -r "$R" --threads "$threads" --json 2>/dev/null)
+  qs=$("$here/quantscope" bench "$m" -p "$P" -n "$N" -r "$R" --warmup "$W" --threads "$threads" --json 2>/dev/null)
   python3 - "$m" "$ll" "$qs" <<'PY'
 import json, sys, os
 m, ll, qs = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
