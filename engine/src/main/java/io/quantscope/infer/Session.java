@@ -56,6 +56,9 @@ public final class Session {
         if (position + tokens.length > cache.capacity()) {
             throw new ContextFullException(position, tokens.length, cache.capacity());
         }
+        if (tokens.length > 1) {
+            model.warmOneToken(threads);
+        }
         float[] logits = model.forward(this, tokens, position, firstOut);
         position += tokens.length;
         return logits;

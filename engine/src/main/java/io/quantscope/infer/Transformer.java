@@ -5,6 +5,7 @@ import io.quantscope.gguf.GgufFile;
 import io.quantscope.model.ModelConfig;
 import io.quantscope.quant.QuantMath;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The forward pass of a decoder-only transformer (llama, qwen2, qwen3) run straight from a mapped GGUF, computed as
@@ -116,6 +117,31 @@ public final class Transformer {
 
     public KvCache newCache(int capacity, boolean f16) {
         return new KvCache(cfg.nLayer(), capacity, cfg.kvDimK(), cfg.kvDimV(), f16);
+    }
+
+    /** One-token steps run before a model's first batch, so that C2 compiles the one-token kernels first. */
+    static final int WARM_TOKENS = 24;
+
+    private final AtomicBoolean oneTokenWarm = new AtomicBoolean();
+
+    /**
+     * Before this model's first batch of several tokens, runs {@link #WARM_TOKENS} single-token steps on a scratch
+     * session (once per model). Which kernels C2 compiles first matters: the one-token kernels share the Vector API's
+     * library methods, and their profiles, with the batch kernels, and compiled after a prompt batch they came out
+     * 2.6× larger (Q3_K's block sums: 37.7 kB against 14.6 kB of code) and generation ran 20-21 tok/s on the 1.1B
+     * Q2_K against 36-41 with the one-token steps first (BENCHMARKS.md, session 20). The steps cost about as much as
+     * generating {@link #WARM_TOKENS} tokens, once; the caller's session and its cache are not touched.
+     */
+    void warmOneToken(int threads) {
+        if (!oneTokenWarm.compareAndSet(false, true)) {
+            return;
+        }
+        Session s = session(WARM_TOKENS, threads);
+        int token = 1 % vocab;
+        for (int i = 0; i < WARM_TOKENS; i++) {
+            float[] logits = s.decode(new int[] {token}, false);
+            token = Sampler.argmax(logits, 0, vocab);
+        }
     }
 
     /** A sequence of up to {@code capacity} tokens with llama.cpp's default f16 KV cache. */

@@ -1,0 +1,175 @@
+package io.quantscope.quant.dot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.quantscope.quant.Codecs;
+import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Q3_K in groups of 32 rows against the file's layout: one token within float rounding of the reference (every scale,
+ * mask and value pattern), the largest sums a short lane holds, a batch with the lane batch's bits, rows as in the file, and
+ * a non-finite d keeping the file's layout.
+ */
+class Q3_KGroupsTest {
+    private static final GgmlType TYPE = GgmlType.Q3_K;
+    private static final int ROWS = 64;
+
+    /** Random bytes (every scale, mask and value pattern) with a sane fp16 d. */
+    private static byte[] matrix(int rows, int cols, Random rnd) {
+        byte[] w = new byte[(int) TYPE.rowBytes(cols) * rows];
+        rnd.nextBytes(w);
+        for (int b = 0; b < w.length / 110; b++) {
+            putHalf(w, 110 * b + 108, (rnd.nextBoolean() ? 1 : -1) * (0.001f + rnd.nextFloat() * 0.02f));
+        }
+        return w;
+    }
+
+    private static void putHalf(byte[] b, int at, float v) {
+        short h = Float.floatToFloat16(v);
+        b[at] = (byte) h;
+        b[at + 1] = (byte) (h >> 8);
+    }
+
+    private static float[] activations(int tokens, int cols, Random rnd) {
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    @Test
+    void oneTokenIsTheReferenceWithinRounding() {
+        assumeTrue(RowGroups.applies(TYPE, ROWS, 256));
+        Random rnd = new Random(70);
+        for (int cols : new int[] {256, 1024, 2048}) {
+            byte[] w = matrix(ROWS, cols, rnd);
+            MemorySegment file = MemorySegment.ofArray(w);
+            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
+            for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
+                InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+                Kernels.of(TYPE).prepare(in);
+                RowGroups.prepare(TYPE, in);
+                int stride = ROWS + 5;
+                float[] out = new float[tokens * stride];
+                RowGroups.dotRows(TYPE, groups, 0, ROWS, cols, in, out, stride);
+                long rowBytes = TYPE.rowBytes(cols);
+                for (int t = 0; t < tokens; t++) {
+                    // a bound on the sum of the products' magnitudes: |value·scale·d| ≤ 4·32·0.021
+                    double norm = 0;
+                    for (int i = 0; i < cols; i++) {
+                        norm += 2.7 * Math.abs(in.qs[t * cols + i] * (double) in.d[(t * cols + i) / 256]);
+                    }
+                    for (int r = 0; r < ROWS; r++) {
+                        float ref = Kernels.of(TYPE).dotReference(file, r * rowBytes, in, t);
+                        assertEquals(
+                                ref,
+                                out[t * stride + r],
+                                2e-6 * norm + 1e-6,
+                                cols + " columns, token " + t + ", row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Every weight at one end of Q3_K's range and every activation at the largest magnitude Q8_K gives (a block of one
+     * value repeated: −127): all bytes 0xFF (values 3, scales 63 − 32 = 31) and all bytes 0 (values −4, scales −32),
+     * so each sixteen-weight short accumulator holds 16·7·127 before the offset comes back: exact integers times d.
+     */
+    @Test
+    void oneTokenHoldsTheLargestSums() {
+        assumeTrue(RowGroups.applies(TYPE, ROWS, 256));
+        int cols = 256;
+        for (int fill : new int[] {0xFF, 0}) {
+            byte[] w = new byte[(int) TYPE.rowBytes(cols) * ROWS];
+            for (int r = 0; r < ROWS; r++) {
+                int o = 110 * r;
+                Arrays.fill(w, o, o + 108, (byte) fill);
+                putHalf(w, o + 108, -0.5f);
+            }
+            float[] x = new float[cols];
+            Arrays.fill(x, 1f);
+            InputRows in = new InputRows(InputFormat.Q8_K).load(x, 1, cols);
+            Kernels.of(TYPE).prepare(in);
+            int q = in.qs[0];
+            assertEquals(127, Math.abs(q));
+            RowGroups.prepare(TYPE, in);
+            float[] out = new float[ROWS];
+            RowGroups.dotRows(
+                    TYPE,
+                    MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols)),
+                    0,
+                    ROWS,
+                    cols,
+                    in,
+                    out,
+                    ROWS);
+            int value = fill == 0 ? -4 : 3;
+            int scale = fill == 0 ? -32 : 31;
+            float expected = (-0.5f * in.d[0]) * (scale * value * q * 256);
+            for (int r = 0; r < ROWS; r++) {
+                assertEquals(expected, out[r], Math.abs(expected) * 1e-6f, fill + ", row " + r);
+            }
+        }
+    }
+
+    @Test
+    void aBatchGivesTheLaneBatchBits() {
+        assumeTrue(RowGroups.applies(TYPE, ROWS, 256));
+        Random rnd = new Random(71);
+        for (int cols : new int[] {256, 768}) {
+            byte[] w = matrix(ROWS, cols, rnd);
+            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
+            for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 11, 33}) {
+                InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+                assertTrue(in.lanePad > 0, "the batch runs as a lane product");
+                Kernels.of(TYPE).prepare(in);
+                RowGroups.prepare(TYPE, in);
+                float[] expected = new float[tokens * ROWS];
+                Kernels.of(TYPE).dotRows(MemorySegment.ofArray(w), 0, TYPE.rowBytes(cols), ROWS, in, expected, 0, ROWS);
+                float[] out = new float[tokens * ROWS];
+                RowGroups.dotRows(TYPE, groups, 0, 32, cols, in, out, ROWS);
+                RowGroups.dotRows(TYPE, groups, 32, 64, cols, in, out, ROWS);
+                assertArrayEquals(expected, out, cols + " columns, " + tokens + " tokens");
+            }
+        }
+    }
+
+    @Test
+    void aRowDecodesAsInTheFile() {
+        Random rnd = new Random(72);
+        int cols = 512;
+        byte[] w = matrix(ROWS, cols, rnd);
+        MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
+        int rowBytes = (int) TYPE.rowBytes(cols);
+        for (int r = 0; r < ROWS; r++) {
+            float[] expected = new float[cols];
+            Codecs.of(TYPE).dequantizeRow(w, r * rowBytes, cols, expected, 0);
+            float[] out = new float[cols];
+            RowGroups.row(TYPE, groups, r, cols, out, 0);
+            assertArrayEquals(expected, out, "row " + r);
+        }
+    }
+
+    @Test
+    void aNonFiniteScaleKeepsTheFilesLayout() {
+        Random rnd = new Random(73);
+        int cols = 512;
+        int groupBytes = (int) TYPE.rowBytes(cols) * RowGroups.ROWS;
+        for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+            byte[] w = matrix(RowGroups.ROWS, cols, rnd);
+            putHalf(w, 110 * 37 + 108, bad); // row 18's second block
+            assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), "d " + bad);
+        }
+    }
+}
