@@ -122,7 +122,7 @@ public final class Transformer {
     /** One-token steps run before a model's first batch, so that C2 compiles the one-token kernels first. */
     static final int WARM_TOKENS = 24;
 
-    private final AtomicBoolean oneTokenWarm = new AtomicBoolean();
+    final AtomicBoolean oneTokenWarm = new AtomicBoolean();
 
     /**
      * Before this model's first batch of several tokens, runs {@link #WARM_TOKENS} single-token steps on a scratch
