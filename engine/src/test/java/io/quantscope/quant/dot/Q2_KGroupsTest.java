@@ -1,12 +1,9 @@
 package io.quantscope.quant.dot;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.quantscope.quant.Codecs;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -27,24 +24,10 @@ class Q2_KGroupsTest {
         byte[] w = new byte[(int) TYPE.rowBytes(cols) * rows];
         rnd.nextBytes(w);
         for (int b = 0; b < w.length / 84; b++) {
-            putHalf(w, 84 * b + 80, 0.001f + rnd.nextFloat() * 0.02f);
-            putHalf(w, 84 * b + 82, rnd.nextFloat() * 0.01f);
+            RowGroupsFixture.putHalf(w, 84 * b + 80, 0.001f + rnd.nextFloat() * 0.02f);
+            RowGroupsFixture.putHalf(w, 84 * b + 82, rnd.nextFloat() * 0.01f);
         }
         return w;
-    }
-
-    private static void putHalf(byte[] b, int at, float v) {
-        short h = Float.floatToFloat16(v);
-        b[at] = (byte) h;
-        b[at + 1] = (byte) (h >> 8);
-    }
-
-    private static float[] activations(int tokens, int cols, Random rnd) {
-        float[] x = new float[tokens * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     @Test
@@ -56,7 +39,8 @@ class Q2_KGroupsTest {
             MemorySegment file = MemorySegment.ofArray(w);
             MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
             for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
-                InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+                InputRows in = new InputRows(InputFormat.Q8_K)
+                        .load(RowGroupsFixture.activations(tokens, cols, rnd), tokens, cols);
                 Kernels.of(TYPE).prepare(in);
                 RowGroups.prepare(TYPE, in);
                 int stride = ROWS + 5;
@@ -95,8 +79,8 @@ class Q2_KGroupsTest {
         for (int r = 0; r < ROWS; r++) {
             int o = 84 * r;
             Arrays.fill(w, o, o + 80, (byte) 0xFF); // every scale and min 15, every value 3
-            putHalf(w, o + 80, 1f);
-            putHalf(w, o + 82, 0.5f);
+            RowGroupsFixture.putHalf(w, o + 80, 1f);
+            RowGroupsFixture.putHalf(w, o + 82, 0.5f);
         }
         float[] x = new float[cols];
         Arrays.fill(x, 1f);
@@ -128,19 +112,7 @@ class Q2_KGroupsTest {
         Random rnd = new Random(61);
         for (int cols : new int[] {256, 768}) {
             byte[] w = matrix(ROWS, cols, rnd);
-            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
-            for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 11, 33}) {
-                InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
-                assertTrue(in.lanePad > 0, "the batch runs as a lane product");
-                Kernels.of(TYPE).prepare(in);
-                RowGroups.prepare(TYPE, in);
-                float[] expected = new float[tokens * ROWS];
-                Kernels.of(TYPE).dotRows(MemorySegment.ofArray(w), 0, TYPE.rowBytes(cols), ROWS, in, expected, 0, ROWS);
-                float[] out = new float[tokens * ROWS];
-                RowGroups.dotRows(TYPE, groups, 0, 32, cols, in, out, ROWS);
-                RowGroups.dotRows(TYPE, groups, 32, 64, cols, in, out, ROWS);
-                assertArrayEquals(expected, out, cols + " columns, " + tokens + " tokens");
-            }
+            RowGroupsFixture.assertBatchGivesTheLaneBatchBits(TYPE, w, cols, rnd);
         }
     }
 
@@ -149,15 +121,7 @@ class Q2_KGroupsTest {
         Random rnd = new Random(62);
         int cols = 512;
         byte[] w = matrix(ROWS, cols, rnd);
-        MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
-        int rowBytes = (int) TYPE.rowBytes(cols);
-        for (int r = 0; r < ROWS; r++) {
-            float[] expected = new float[cols];
-            Codecs.of(TYPE).dequantizeRow(w, r * rowBytes, cols, expected, 0);
-            float[] out = new float[cols];
-            RowGroups.row(TYPE, groups, r, cols, out, 0);
-            assertArrayEquals(expected, out, "row " + r);
-        }
+        RowGroupsFixture.assertRowsDecodeAsInTheFile(TYPE, w, ROWS, cols);
     }
 
     @Test
@@ -168,7 +132,7 @@ class Q2_KGroupsTest {
         for (int at : new int[] {80, 82}) {
             for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NaN}) {
                 byte[] w = matrix(RowGroups.ROWS, cols, rnd);
-                putHalf(w, 84 * 37 + at, bad); // row 18's second block
+                RowGroupsFixture.putHalf(w, 84 * 37 + at, bad); // row 18's second block
                 assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), at + ": " + bad);
             }
         }

@@ -41,18 +41,6 @@ class Q4_0GroupsTest {
     }
 
     /** Gaussian blocks, and blocks of one sign (which meet the one-ended weight blocks in large sums). */
-    private static float[] activations(int tokens, int cols, Random rnd) {
-        float[] x = new float[tokens * cols];
-        for (int b = 0; b < x.length / 32; b++) {
-            boolean oneSign = rnd.nextBoolean();
-            float sign = rnd.nextBoolean() ? 1 : -1;
-            for (int i = 32 * b; i < 32 * b + 32; i++) {
-                x[i] = oneSign ? sign * (0.7f + 0.3f * rnd.nextFloat()) : (float) rnd.nextGaussian();
-            }
-        }
-        return x;
-    }
-
     @Test
     void oneTokenGivesTheReferenceBits() {
         assumeTrue(RowGroups.applies(GgmlType.Q4_0, ROWS, 32));
@@ -62,7 +50,8 @@ class Q4_0GroupsTest {
             MemorySegment file = MemorySegment.ofArray(w);
             MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(GgmlType.Q4_0, w, ROWS, cols));
             for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
-                InputRows in = new InputRows(InputFormat.Q8_0).load(activations(tokens, cols, rnd), tokens, cols);
+                InputRows in = new InputRows(InputFormat.Q8_0)
+                        .load(RowGroupsFixture.activations(tokens, cols, rnd), tokens, cols);
                 RowGroups.prepare(GgmlType.Q4_0, in);
                 int stride = ROWS + 3;
                 float[] out = new float[tokens * stride];
@@ -133,7 +122,8 @@ class Q4_0GroupsTest {
             byte[] w = matrix(ROWS, cols, rnd);
             MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(GgmlType.Q4_0, w, ROWS, cols));
             for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 7, 13, 40}) {
-                InputRows in = new InputRows(InputFormat.Q8_0).load(activations(tokens, cols, rnd), tokens, cols);
+                InputRows in = new InputRows(InputFormat.Q8_0)
+                        .load(RowGroupsFixture.activations(tokens, cols, rnd), tokens, cols);
                 assertTrue(in.lanePad > 0, "the batch runs as a lane product");
                 RowGroups.prepare(GgmlType.Q4_0, in);
                 float[] expected = new float[tokens * ROWS];

@@ -1,12 +1,10 @@
 package io.quantscope.quant.dot;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.quantscope.quant.Codecs;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -26,24 +24,10 @@ class Q4_KGroupsTest {
         byte[] w = new byte[(int) TYPE.rowBytes(cols) * rows];
         rnd.nextBytes(w);
         for (int b = 0; b < w.length / 144; b++) {
-            putHalf(w, 144 * b, 0.001f + rnd.nextFloat() * 0.02f);
-            putHalf(w, 144 * b + 2, rnd.nextFloat() * 0.01f);
+            RowGroupsFixture.putHalf(w, 144 * b, 0.001f + rnd.nextFloat() * 0.02f);
+            RowGroupsFixture.putHalf(w, 144 * b + 2, rnd.nextFloat() * 0.01f);
         }
         return w;
-    }
-
-    private static void putHalf(byte[] b, int at, float v) {
-        short h = Float.floatToFloat16(v);
-        b[at] = (byte) h;
-        b[at + 1] = (byte) (h >> 8);
-    }
-
-    private static float[] activations(int tokens, int cols, Random rnd) {
-        float[] x = new float[tokens * cols];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     @Test
@@ -55,7 +39,8 @@ class Q4_KGroupsTest {
             MemorySegment file = MemorySegment.ofArray(w);
             MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
             for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
-                InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+                InputRows in = new InputRows(InputFormat.Q8_K)
+                        .load(RowGroupsFixture.activations(tokens, cols, rnd), tokens, cols);
                 RowGroups.prepare(TYPE, in);
                 int stride = ROWS + 5;
                 float[] out = new float[tokens * stride];
@@ -91,8 +76,8 @@ class Q4_KGroupsTest {
         byte[] w = new byte[(int) TYPE.rowBytes(cols) * ROWS];
         for (int r = 0; r < ROWS; r++) {
             int o = 144 * r;
-            putHalf(w, o, 1f);
-            putHalf(w, o + 2, 0.5f);
+            RowGroupsFixture.putHalf(w, o, 1f);
+            RowGroupsFixture.putHalf(w, o + 2, 0.5f);
             java.util.Arrays.fill(w, o + 4, o + 16, (byte) 0xFF); // every 6-bit scale and min 63
             java.util.Arrays.fill(w, o + 16, o + 144, (byte) 0xFF); // every nibble 15
         }
@@ -125,18 +110,7 @@ class Q4_KGroupsTest {
         Random rnd = new Random(51);
         for (int cols : new int[] {256, 768}) {
             byte[] w = matrix(ROWS, cols, rnd);
-            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
-            for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 11, 33}) {
-                InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
-                assertTrue(in.lanePad > 0, "the batch runs as a lane product");
-                RowGroups.prepare(TYPE, in);
-                float[] expected = new float[tokens * ROWS];
-                Kernels.of(TYPE).dotRows(MemorySegment.ofArray(w), 0, TYPE.rowBytes(cols), ROWS, in, expected, 0, ROWS);
-                float[] out = new float[tokens * ROWS];
-                RowGroups.dotRows(TYPE, groups, 0, 32, cols, in, out, ROWS);
-                RowGroups.dotRows(TYPE, groups, 32, 64, cols, in, out, ROWS);
-                assertArrayEquals(expected, out, cols + " columns, " + tokens + " tokens");
-            }
+            RowGroupsFixture.assertBatchGivesTheLaneBatchBits(TYPE, w, cols, rnd);
         }
     }
 
@@ -145,15 +119,7 @@ class Q4_KGroupsTest {
         Random rnd = new Random(52);
         int cols = 512;
         byte[] w = matrix(ROWS, cols, rnd);
-        MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
-        int rowBytes = (int) TYPE.rowBytes(cols);
-        for (int r = 0; r < ROWS; r++) {
-            float[] expected = new float[cols];
-            Codecs.of(TYPE).dequantizeRow(w, r * rowBytes, cols, expected, 0);
-            float[] out = new float[cols];
-            RowGroups.row(TYPE, groups, r, cols, out, 0);
-            assertArrayEquals(expected, out, "row " + r);
-        }
+        RowGroupsFixture.assertRowsDecodeAsInTheFile(TYPE, w, ROWS, cols);
     }
 
     @Test
@@ -165,7 +131,7 @@ class Q4_KGroupsTest {
         for (int at : new int[] {0, 2}) {
             for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
                 byte[] w = matrix(RowGroups.ROWS, cols, rnd);
-                putHalf(w, 144 * 37 + at, bad); // row 18's second block
+                RowGroupsFixture.putHalf(w, 144 * 37 + at, bad); // row 18's second block
                 assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), at + ": " + bad);
             }
         }
@@ -179,12 +145,12 @@ class Q4_KGroupsTest {
         byte[] w = matrix(RowGroups.ROWS, cols, rnd);
         float[] odd = {0x1p-24f, -0x1p-20f, 6.1e-5f, -2.0f, -0.0f, 0.0f};
         for (int i = 0; i < odd.length; i++) {
-            putHalf(w, 144 * (2 * i + 1), odd[i]); // d of row i's second block
-            putHalf(w, 144 * (2 * i) + 2, odd[odd.length - 1 - i]); // dmin of row i's first block
+            RowGroupsFixture.putHalf(w, 144 * (2 * i + 1), odd[i]); // d of row i's second block
+            RowGroupsFixture.putHalf(w, 144 * (2 * i) + 2, odd[odd.length - 1 - i]); // dmin of row i's first block
         }
         MemorySegment file = MemorySegment.ofArray(w);
         MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, RowGroups.ROWS, cols));
-        InputRows in = new InputRows(InputFormat.Q8_K).load(activations(1, cols, rnd), 1, cols);
+        InputRows in = new InputRows(InputFormat.Q8_K).load(RowGroupsFixture.activations(1, cols, rnd), 1, cols);
         RowGroups.prepare(TYPE, in);
         float[] out = new float[RowGroups.ROWS];
         RowGroups.dotRows(TYPE, groups, 0, RowGroups.ROWS, cols, in, out, RowGroups.ROWS);

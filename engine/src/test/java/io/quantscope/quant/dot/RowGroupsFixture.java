@@ -1,8 +1,12 @@
 package io.quantscope.quant.dot;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quantscope.quant.Codecs;
 import io.quantscope.tensor.GgmlType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
 
 /** Test matrices in {@link RowGroups}' layout. */
 final class RowGroupsFixture {
@@ -16,5 +20,55 @@ final class RowGroupsFixture {
             assertTrue(RowGroups.repackGroup(type, w, i * groupBytes, g, i * groupBytes, cols), "group " + i);
         }
         return g;
+    }
+
+    /** The fp16 of {@code v} at {@code b[at]}, little-endian. */
+    static void putHalf(byte[] b, int at, float v) {
+        short h = Float.floatToFloat16(v);
+        b[at] = (byte) h;
+        b[at + 1] = (byte) (h >> 8);
+    }
+
+    /** {@code tokens × cols} normal activations. */
+    static float[] activations(int tokens, int cols, Random rnd) {
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    /**
+     * A Q8_K batch of each size a lane product takes · 64 rows of {@code w} in groups, in two calls of 32 rows: the bits
+     * the file's layout gives.
+     */
+    static void assertBatchGivesTheLaneBatchBits(GgmlType type, byte[] w, int cols, Random rnd) {
+        int rows = 64;
+        MemorySegment groups = MemorySegment.ofArray(grouped(type, w, rows, cols));
+        for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 11, 33}) {
+            InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+            assertTrue(in.lanePad > 0, "the batch runs as a lane product");
+            Kernels.of(type).prepare(in);
+            RowGroups.prepare(type, in);
+            float[] expected = new float[tokens * rows];
+            Kernels.of(type).dotRows(MemorySegment.ofArray(w), 0, type.rowBytes(cols), rows, in, expected, 0, rows);
+            float[] out = new float[tokens * rows];
+            RowGroups.dotRows(type, groups, 0, 32, cols, in, out, rows);
+            RowGroups.dotRows(type, groups, 32, 64, cols, in, out, rows);
+            assertArrayEquals(expected, out, cols + " columns, " + tokens + " tokens");
+        }
+    }
+
+    /** Every one of the {@code rows} rows of {@code w}, read back from its groups, dequantizes as in the file. */
+    static void assertRowsDecodeAsInTheFile(GgmlType type, byte[] w, int rows, int cols) {
+        MemorySegment groups = MemorySegment.ofArray(grouped(type, w, rows, cols));
+        int rowBytes = (int) type.rowBytes(cols);
+        for (int r = 0; r < rows; r++) {
+            float[] expected = new float[cols];
+            Codecs.of(type).dequantizeRow(w, r * rowBytes, cols, expected, 0);
+            float[] out = new float[cols];
+            RowGroups.row(type, groups, r, cols, out, 0);
+            assertArrayEquals(expected, out, "row " + r);
+        }
     }
 }
