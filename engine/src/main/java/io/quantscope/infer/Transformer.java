@@ -122,6 +122,9 @@ public final class Transformer {
     /** One-token steps run before a model's first batch, so that C2 compiles the one-token kernels first. */
     static final int WARM_TOKENS = 24;
 
+    /** Warm-up steps run however long they take. */
+    static final int MIN_WARM_TOKENS = 4;
+
     final AtomicBoolean oneTokenWarm = new AtomicBoolean();
 
     /**
@@ -130,7 +133,8 @@ public final class Transformer {
      * library methods, and their profiles, with the batch kernels, and compiled after a prompt batch they came out
      * 2.6× larger (Q3_K's block sums: 37.7 kB against 14.6 kB of code) and generation ran 20-21 tok/s on the 1.1B
      * Q2_K against 36-41 with the one-token steps first (BENCHMARKS.md, session 20). The steps cost about as much as
-     * generating {@link #WARM_TOKENS} tokens, once; the caller's session and its cache are not touched.
+     * generating {@link #WARM_TOKENS} tokens (0.6-0.8 s on the 1.1B models; at most 1.5 s or
+     * {@link #MIN_WARM_TOKENS} tokens on larger ones), once; the caller's session and its cache are not touched.
      */
     void warmOneToken(int threads) {
         if (!oneTokenWarm.compareAndSet(false, true)) {
@@ -138,7 +142,9 @@ public final class Transformer {
         }
         Session s = session(WARM_TOKENS, threads);
         int token = 1 % vocab;
-        for (int i = 0; i < WARM_TOKENS; i++) {
+        long t0 = System.nanoTime();
+        // a large model makes many more kernel calls per token, so a few tokens do there: stop after 1.5 s
+        for (int i = 0; i < WARM_TOKENS && (i < MIN_WARM_TOKENS || System.nanoTime() - t0 < 1_500_000_000L); i++) {
             float[] logits = s.decode(new int[] {token}, false);
             token = Sampler.argmax(logits, 0, vocab);
         }
