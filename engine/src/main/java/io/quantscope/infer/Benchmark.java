@@ -37,11 +37,6 @@ public final class Benchmark {
             double tgStd,
             int warmupRounds) {}
 
-    /** One warm-up round, then {@code repetitions}, as llama-bench does. */
-    public static Result run(Transformer model, int promptTokens, int genTokens, int threads, int repetitions) {
-        return run(model, promptTokens, genTokens, threads, repetitions, 1);
-    }
-
     /**
      * @param warmup rounds to run before measuring, or {@link #AUTO_WARMUP} to run them until steady
      */

@@ -35,34 +35,8 @@ class Q3_KGroupsTest {
         assumeTrue(RowGroups.applies(TYPE, ROWS, 256));
         Random rnd = new Random(70);
         for (int cols : new int[] {256, 1024, 2048}) {
-            byte[] w = matrix(ROWS, cols, rnd);
-            MemorySegment file = MemorySegment.ofArray(w);
-            MemorySegment groups = MemorySegment.ofArray(RowGroupsFixture.grouped(TYPE, w, ROWS, cols));
-            for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
-                InputRows in = new InputRows(InputFormat.Q8_K)
-                        .load(RowGroupsFixture.activations(tokens, cols, rnd), tokens, cols);
-                Kernels.of(TYPE).prepare(in);
-                RowGroups.prepare(TYPE, in);
-                int stride = ROWS + 5;
-                float[] out = new float[tokens * stride];
-                RowGroups.dotRows(TYPE, groups, 0, ROWS, cols, in, out, stride);
-                long rowBytes = TYPE.rowBytes(cols);
-                for (int t = 0; t < tokens; t++) {
-                    // a bound on the sum of the products' magnitudes: |value·scale·d| ≤ 4·32·0.021
-                    double norm = 0;
-                    for (int i = 0; i < cols; i++) {
-                        norm += 2.7 * Math.abs(in.qs[t * cols + i] * (double) in.d[(t * cols + i) / 256]);
-                    }
-                    for (int r = 0; r < ROWS; r++) {
-                        float ref = Kernels.of(TYPE).dotReference(file, r * rowBytes, in, t);
-                        assertEquals(
-                                ref,
-                                out[t * stride + r],
-                                2e-6 * norm + 1e-6,
-                                cols + " columns, token " + t + ", row " + r);
-                    }
-                }
-            }
+            // |value·scale·d| ≤ 4·32·0.021 per weight
+            RowGroupsFixture.assertOneTokenIsTheReference(TYPE, matrix(ROWS, cols, rnd), cols, 2.7, rnd);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quantscope.quant.Codecs;
@@ -69,6 +70,37 @@ final class RowGroupsFixture {
             float[] out = new float[cols];
             RowGroups.row(type, groups, r, cols, out, 0);
             assertArrayEquals(expected, out, "row " + r);
+        }
+    }
+
+    /**
+     * Batches of 1 .. {@link LaneBatch#MIN_TOKENS}−1 Q8_K tokens, run token by token · 64 rows of {@code w} in groups:
+     * each result the file layout's reference within float rounding, {@code 2e-6} of a bound on the sum of the
+     * products' magnitudes ({@code perWeight·|q·d|} for each activation) plus {@code 1e-6}.
+     */
+    static void assertOneTokenIsTheReference(GgmlType type, byte[] w, int cols, double perWeight, Random rnd) {
+        int rows = 64;
+        MemorySegment file = MemorySegment.ofArray(w);
+        MemorySegment groups = MemorySegment.ofArray(grouped(type, w, rows, cols));
+        long rowBytes = type.rowBytes(cols);
+        for (int tokens = 1; tokens < LaneBatch.MIN_TOKENS; tokens++) {
+            InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+            Kernels.of(type).prepare(in);
+            RowGroups.prepare(type, in);
+            int stride = rows + 5;
+            float[] out = new float[tokens * stride];
+            RowGroups.dotRows(type, groups, 0, rows, cols, in, out, stride);
+            for (int t = 0; t < tokens; t++) {
+                double norm = 0;
+                for (int i = 0; i < cols; i++) {
+                    norm += perWeight * Math.abs(in.qs[t * cols + i] * (double) in.d[(t * cols + i) / 256]);
+                }
+                for (int r = 0; r < rows; r++) {
+                    float ref = Kernels.of(type).dotReference(file, r * rowBytes, in, t);
+                    assertEquals(
+                            ref, out[t * stride + r], 2e-6 * norm + 1e-6, cols + " columns, token " + t + ", row " + r);
+                }
+            }
         }
     }
 }
