@@ -51,6 +51,15 @@ public final class InputRows {
     /** Whether {@link #q40Start} and {@link #qsh} hold the rows of the last {@link #load}. */
     boolean q40GroupsReady;
 
+    /**
+     * Per eight Q8_K values, {@code 32·Σqs} (at most 32·8·127 in magnitude): what {@link Q6_KGroups}' one-token sums
+     * take back for the values' offset of 32. Built by {@link #prepareQ6Groups} when {@link #q6GroupsReady}.
+     */
+    short[] q6Offsets = new short[0];
+
+    /** Whether {@link #q6Offsets} holds the rows of the last {@link #load}. */
+    boolean q6GroupsReady;
+
     /** Whether the last {@link #load} built the one-token kernels' arrays ({@link #qf} and the like). */
     private boolean oneToken;
 
@@ -151,6 +160,7 @@ public final class InputRows {
         boolean lanes = LaneBatch.applies(format, rows);
         q40Ready = false;
         q40GroupsReady = false;
+        q6GroupsReady = false;
         oneToken = !lanes || exactBatches;
         if (oneToken) {
             // qs as floats for the one-token lane kernels; a lane batch reads valuesT instead
@@ -468,5 +478,27 @@ public final class InputRows {
             q40Start[b] = (short) (-8 * sum);
         }
         q40GroupsReady = true;
+    }
+
+    /**
+     * Builds {@link #q6Offsets} for the rows loaded where {@link Q6_KGroups} runs them token by token (a batch reads
+     * {@link #valuesT}). Call before the rows are shared between threads.
+     */
+    void prepareQ6Groups() {
+        if (q6GroupsReady || lanePad > 0 || format != InputFormat.Q8_K) {
+            return;
+        }
+        int total = rows * n;
+        if (q6Offsets.length < total / 8) {
+            q6Offsets = new short[total / 8];
+        }
+        for (int i = 0; i < total / 8; i++) {
+            int sum = 0;
+            for (int k = 0; k < 8; k++) {
+                sum += qs[8 * i + k];
+            }
+            q6Offsets[i] = (short) (32 * sum);
+        }
+        q6GroupsReady = true;
     }
 }

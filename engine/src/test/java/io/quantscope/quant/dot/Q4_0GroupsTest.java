@@ -170,13 +170,17 @@ class Q4_0GroupsTest {
     }
 
     @Test
-    void onlyQ4_0AndQ4_KInWholeGroupsOfRows() {
+    void onlyTheGroupedTypesInWholeGroupsOfRows() {
         boolean machine = LaneDots.ENABLED && LaneDots.SHORTS;
-        assertEquals(machine, RowGroups.applies(GgmlType.Q4_0, 64, 2048));
-        assertEquals(machine, RowGroups.applies(GgmlType.Q4_K, 64, 2048));
-        assertFalse(RowGroups.applies(GgmlType.Q4_0, 48, 2048));
-        assertFalse(RowGroups.applies(GgmlType.Q4_K, 48, 2048));
+        for (GgmlType type :
+                new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q6_K}) {
+            assertEquals(machine, RowGroups.applies(type, 64, 2048), type.name());
+            assertFalse(RowGroups.applies(type, 48, 2048), type.name());
+        }
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q6_K}) {
+            assertFalse(RowGroups.applies(type, 64, 2048 + 32), type.name() + " in part blocks");
+        }
         assertFalse(RowGroups.applies(GgmlType.Q8_0, 64, 2048));
-        assertFalse(RowGroups.applies(GgmlType.Q6_K, 64, 2048));
+        assertFalse(RowGroups.applies(GgmlType.Q5_K, 64, 2048));
     }
 }
