@@ -13,13 +13,13 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A Q6_K matrix in groups of 32 rows ({@link RowGroups}), one row per lane. Per block of 256 weights, one run after
- * another as the kernels read them: the 32 rows' fp16 {@code d}, sixteen runs of 32 bytes holding their signed 8-bit
- * scales, then 192 runs holding byte {@code k} of each row's first 192 (128 bytes of low nibbles, 64 of high bit pairs)
- * in the order {@code (j, l)}, {@code j < 2}, {@code l < 32}, takes them: low-nibble bytes {@code 64j + l} and
- * {@code 64j + 32 + l}, then high-bit byte {@code 128 + 32j + l}. One stream from the first byte to the last: with the
- * 192 runs in the file's order (three streams of 1 KB each, jumping per block) one core read a 54 MB matrix from memory
- * at half the file layout's speed, since the prefetcher never caught up.
+ * A Q6_K matrix in groups of 32 rows ({@link RowGroups}), one row per lane, in two regions as {@link Q4_KGroups}: per
+ * block 192 runs of 32 bytes holding byte {@code k} of each row's first 192 (128 bytes of low nibbles, 64 of high bit
+ * pairs) in the order the kernels read them, {@code (j, l)} for {@code j < 2}, {@code l < 32}: low-nibble bytes
+ * {@code 64j + l} and {@code 64j + 32 + l}, then high-bit byte {@code 128 + 32j + l}; then per block 576 bytes, the 32
+ * rows' fp16 {@code d} and sixteen runs of their signed 8-bit scales. So each load of the one-token kernel steps by one
+ * stride from block to block. One core reading a 32,000 × 2048 matrix (54 MB, from memory) ran at 8 GB/s with the
+ * runs in the file's order, 7-8 with the scales between the blocks' runs, 13-15 this way; the file's layout 17.
  *
  * <p>One token: a value is {@code q − 32} (six bits {@code q}). Eight weights of a group of sixteen sum {@code q·y} in
  * a short lane, which wraps (up to 8·63·127), and then take back {@code 32·Σy} of the same eight: what is left, the
@@ -72,9 +72,7 @@ final class Q6_KGroups {
             }
             int from = srcOff + BLOCK * b;
             RowGroups.toRuns(src, from + 192, rowBytes, 16, dst, m + 2 * ROWS);
-            for (int k = 0; k < 192; k++) {
-                RowGroups.toRuns(src, from + k, rowBytes, 1, dst, dstOff + QS_BYTES * b + ROWS * run(k));
-            }
+            RowGroups.toRuns(src, from, rowBytes, 192, Q6_KGroups::run, dst, dstOff + QS_BYTES * b);
         }
         return true;
     }
@@ -97,9 +95,7 @@ final class Q6_KGroups {
         byte[] bytes = new byte[BLOCK * nb];
         for (int b = 0; b < nb; b++) {
             long m = go + (long) nb * QS_BYTES + (long) META_BYTES * b;
-            for (int k = 0; k < 192; k++) {
-                RowGroups.fromRuns(w, go + (long) QS_BYTES * b + ROWS * run(k), lane, 1, bytes, BLOCK * b + k);
-            }
+            RowGroups.fromRuns(w, go + (long) QS_BYTES * b, lane, 192, Q6_KGroups::run, bytes, BLOCK * b);
             RowGroups.fromRuns(w, m + 2 * ROWS, lane, 16, bytes, BLOCK * b + 192);
             bytes[BLOCK * b + 208] = w.get(ValueLayout.JAVA_BYTE, m + 2 * lane);
             bytes[BLOCK * b + 209] = w.get(ValueLayout.JAVA_BYTE, m + 2 * lane + 1);
