@@ -17,6 +17,28 @@ final class NativeHeap {
             LINKER.defaultLookup().find("free").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
     private static final long ALIGN = 64;
 
+    /**
+     * Linux's {@code madvise}, where there is one: a large block is asked for transparent huge pages
+     * ({@code MADV_HUGEPAGE}), which this kind of machine gives only on request ({@code enabled = madvise}). With 4 KB
+     * pages, touching a fresh 2.2 GB copy of the 1.1B F16 took a page fault per page and loading ran at 0.5 GB/s.
+     */
+    private static final MethodHandle MADVISE =
+            System.getProperty("os.name", "").startsWith("Linux")
+                    ? LINKER.defaultLookup()
+                            .find("madvise")
+                            .map(f -> LINKER.downcallHandle(
+                                    f,
+                                    FunctionDescriptor.of(
+                                            ValueLayout.JAVA_INT,
+                                            ValueLayout.ADDRESS,
+                                            ValueLayout.JAVA_LONG,
+                                            ValueLayout.JAVA_INT)))
+                            .orElse(null)
+                    : null;
+
+    private static final int MADV_HUGEPAGE = 14;
+    private static final long HUGE_PAGE = 2L << 20;
+
     private NativeHeap() {}
 
     /** {@code bytes} aligned to 64, freed when {@code arena} closes. */
@@ -31,6 +53,15 @@ final class NativeHeap {
             throw new OutOfMemoryError("cannot allocate " + bytes + " bytes of native memory");
         }
         long aligned = (raw.address() + ALIGN - 1) & -ALIGN;
+        long start = (aligned + HUGE_PAGE - 1) & -HUGE_PAGE;
+        long end = (aligned + bytes) & -HUGE_PAGE;
+        if (MADVISE != null && end > start) {
+            try {
+                int ignored = (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_HUGEPAGE);
+            } catch (Throwable t) {
+                // advice only: the memory works without it
+            }
+        }
         return MemorySegment.ofAddress(aligned).reinterpret(bytes, arena, s -> free(raw));
     }
 

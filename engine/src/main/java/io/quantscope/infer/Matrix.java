@@ -37,6 +37,10 @@ public final class Matrix {
     /** Bytes per read while laying a matrix out in groups. */
     private static final int READ_BYTES = 1 << 20;
 
+    /** A loading thread's two buffers (read, repacked), kept from tensor to tensor rather than two new ones per tensor. */
+    private static final ThreadLocal<byte[][]> READ_BUFFERS =
+            ThreadLocal.withInitial(() -> new byte[][] {new byte[0], new byte[0]});
+
     /** Whether {@link #data} is in {@link RowGroups}' layout rather than the file's. */
     private final boolean grouped;
 
@@ -84,8 +88,13 @@ public final class Matrix {
             ComputePool.parallel(parts, part -> {
                 // a few groups per read, each part its own run of groups
                 int per = Math.max(1, READ_BYTES / groupBytes);
-                byte[] src = new byte[per * groupBytes];
-                byte[] dst = new byte[per * groupBytes];
+                byte[][] buffers = READ_BUFFERS.get();
+                if (buffers[0].length < per * groupBytes) {
+                    buffers[0] = new byte[per * groupBytes];
+                    buffers[1] = new byte[per * groupBytes];
+                }
+                byte[] src = buffers[0];
+                byte[] dst = buffers[1];
                 int g1 = (int) ((long) groups * (part + 1) / parts);
                 for (int g = (int) ((long) groups * part / parts); g < g1 && !rejected.get(); g += per) {
                     int n = Math.min(per, g1 - g);

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * Weight matrices read at load into groups of {@link #ROWS} rows, so that a vector lane holds one row: Q4_0
- * ({@link Q4_0Groups}), Q4_K ({@link Q4_KGroups}), Q2_K ({@link Q2_KGroups}), Q3_K ({@link Q3_KGroups}) and Q6_K ({@link Q6_KGroups}). The same bytes as the file in another
+ * ({@link Q4_0Groups}), Q4_K ({@link Q4_KGroups}), Q2_K ({@link Q2_KGroups}), Q3_K ({@link Q3_KGroups}), Q6_K ({@link Q6_KGroups}) and F16 ({@link F16Groups}). The same bytes as the file in another
  * order; llama.cpp's CPU backend repacks Q4_0 and Q4_K at load on this kind of machine too. Where a kernel in the file's layout handles each
  * block's scales and the activations again for every row, here 32 rows share one broadcast activation per weight and
  * their scales come as vectors. Only on machines with 32 short lanes (AVX-512BW) and with the lane kernels on.
@@ -27,6 +27,7 @@ public final class RowGroups {
         boolean shape = switch (type) {
             case Q4_0 -> cols % 32 == 0;
             case Q4_K, Q2_K, Q3_K, Q6_K -> cols % 256 == 0;
+            case F16 -> true;
             default -> false;
         };
         return shape && rows % ROWS == 0 && LaneDots.ENABLED && LaneDots.SHORTS;
@@ -35,7 +36,7 @@ public final class RowGroups {
     /**
      * One group's bytes from its 32 rows in the file's layout ({@code src} from {@code srcOff}) into {@code dst} from
      * {@code dstOff}, the same count. False, with {@code dst} partly written, where this matrix has to keep the file's
-     * layout (a Q4_0 scale, a Q4_K or Q2_K d or dmin, or a Q3_K or Q6_K d, that is infinite or NaN).
+     * layout (a Q4_0 scale, a Q4_K or Q2_K d or dmin, a Q3_K or Q6_K d, or an F16 weight, that is infinite or NaN).
      */
     public static boolean repackGroup(GgmlType type, byte[] src, int srcOff, byte[] dst, int dstOff, int cols) {
         return switch (type) {
@@ -44,6 +45,7 @@ public final class RowGroups {
             case Q2_K -> Q2_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
             case Q3_K -> Q3_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
             case Q6_K -> Q6_KGroups.repackGroup(src, srcOff, dst, dstOff, cols);
+            case F16 -> F16Groups.repackGroup(src, srcOff, dst, dstOff, cols);
             default -> throw new IllegalArgumentException(type + " is not laid out in groups");
         };
     }
@@ -140,6 +142,7 @@ public final class RowGroups {
             case Q4_K -> Q4_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
             case Q3_K -> Q3_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
             case Q6_K -> Q6_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
+            case F16 -> F16Groups.dotRows(w, r0, r1, cols, in, out, stride);
             default -> Q2_KGroups.dotRows(w, r0, r1, cols, in, out, stride);
         }
     }
@@ -151,6 +154,7 @@ public final class RowGroups {
             case Q4_K -> Q4_KGroups.row(w, r, cols, out, off);
             case Q3_K -> Q3_KGroups.row(w, r, cols, out, off);
             case Q6_K -> Q6_KGroups.row(w, r, cols, out, off);
+            case F16 -> F16Groups.row(w, r, cols, out, off);
             default -> Q2_KGroups.row(w, r, cols, out, off);
         }
     }

@@ -173,7 +173,8 @@ class Q4_0GroupsTest {
     void onlyTheGroupedTypesInWholeGroupsOfRows() {
         boolean machine = LaneDots.ENABLED && LaneDots.SHORTS;
         for (GgmlType type :
-                new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q6_K}) {
+                new GgmlType[] {GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q6_K, GgmlType.F16
+                }) {
             assertEquals(machine, RowGroups.applies(type, 64, 2048), type.name());
             assertFalse(RowGroups.applies(type, 48, 2048), type.name());
         }

@@ -40,14 +40,14 @@ final class RowGroupsFixture {
     }
 
     /**
-     * A Q8_K batch of each size a lane product takes · 64 rows of {@code w} in groups, in two calls of 32 rows: the bits
+     * A batch (in the type's input format) of each size a lane product takes · 64 rows of {@code w} in groups, in two calls of 32 rows: the bits
      * the file's layout gives.
      */
     static void assertBatchGivesTheLaneBatchBits(GgmlType type, byte[] w, int cols, Random rnd) {
         int rows = 64;
         MemorySegment groups = MemorySegment.ofArray(grouped(type, w, rows, cols));
         for (int tokens : new int[] {LaneBatch.MIN_TOKENS, 11, 33}) {
-            InputRows in = new InputRows(InputFormat.Q8_K).load(activations(tokens, cols, rnd), tokens, cols);
+            InputRows in = new InputRows(Kernels.of(type).input()).load(activations(tokens, cols, rnd), tokens, cols);
             assertTrue(in.lanePad > 0, "the batch runs as a lane product");
             Kernels.of(type).prepare(in);
             RowGroups.prepare(type, in);
