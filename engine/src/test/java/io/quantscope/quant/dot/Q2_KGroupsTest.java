@@ -1,7 +1,6 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quantscope.tensor.GgmlType;
@@ -102,13 +101,8 @@ class Q2_KGroupsTest {
     void aNonFiniteScaleKeepsTheFilesLayout() {
         Random rnd = new Random(63);
         int cols = 512;
-        int groupBytes = (int) TYPE.rowBytes(cols) * RowGroups.ROWS;
-        for (int at : new int[] {80, 82}) {
-            for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NaN}) {
-                byte[] w = matrix(RowGroups.ROWS, cols, rnd);
-                RowGroupsFixture.putHalf(w, 84 * 37 + at, bad); // row 18's second block
-                assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), at + ": " + bad);
-            }
-        }
+        // row 18's second block: d, dmin
+        RowGroupsFixture.assertANonFiniteHalfKeepsTheFilesLayout(
+                TYPE, cols, () -> matrix(RowGroups.ROWS, cols, rnd), 84 * 37 + 80, 84 * 37 + 82);
     }
 }

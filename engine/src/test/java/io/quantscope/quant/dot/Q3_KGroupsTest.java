@@ -1,7 +1,6 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quantscope.tensor.GgmlType;
@@ -104,11 +103,8 @@ class Q3_KGroupsTest {
     void aNonFiniteScaleKeepsTheFilesLayout() {
         Random rnd = new Random(73);
         int cols = 512;
-        int groupBytes = (int) TYPE.rowBytes(cols) * RowGroups.ROWS;
-        for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
-            byte[] w = matrix(RowGroups.ROWS, cols, rnd);
-            RowGroupsFixture.putHalf(w, 110 * 37 + 108, bad); // row 18's second block
-            assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), "d " + bad);
-        }
+        // row 18's second block's d
+        RowGroupsFixture.assertANonFiniteHalfKeepsTheFilesLayout(
+                TYPE, cols, () -> matrix(RowGroups.ROWS, cols, rnd), 110 * 37 + 108);
     }
 }

@@ -1,8 +1,6 @@
 package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.quantscope.tensor.GgmlType;
@@ -101,15 +99,9 @@ class Q4_KGroupsTest {
     void aNonFiniteScaleKeepsTheFilesLayout() {
         Random rnd = new Random(53);
         int cols = 512;
-        int groupBytes = (int) TYPE.rowBytes(cols) * RowGroups.ROWS;
-        assertTrue(RowGroups.repackGroup(TYPE, matrix(RowGroups.ROWS, cols, rnd), 0, new byte[groupBytes], 0, cols));
-        for (int at : new int[] {0, 2}) {
-            for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
-                byte[] w = matrix(RowGroups.ROWS, cols, rnd);
-                RowGroupsFixture.putHalf(w, 144 * 37 + at, bad); // row 18's second block
-                assertFalse(RowGroups.repackGroup(TYPE, w, 0, new byte[groupBytes], 0, cols), at + ": " + bad);
-            }
-        }
+        // row 18's second block: d, dmin
+        RowGroupsFixture.assertANonFiniteHalfKeepsTheFilesLayout(
+                TYPE, cols, () -> matrix(RowGroups.ROWS, cols, rnd), 144 * 37, 144 * 37 + 2);
     }
 
     @Test

@@ -2,12 +2,14 @@ package io.quantscope.quant.dot;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quantscope.quant.Codecs;
 import io.quantscope.tensor.GgmlType;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /** Test matrices in {@link RowGroups}' layout. */
 final class RowGroupsFixture {
@@ -100,6 +102,22 @@ final class RowGroupsFixture {
                     assertEquals(
                             ref, out[t * stride + r], 2e-6 * norm + 1e-6, cols + " columns, token " + t + ", row " + r);
                 }
+            }
+        }
+    }
+
+    /**
+     * A 32-row matrix from {@code matrix} repacks, and with an infinite or NaN half at any one of the byte offsets
+     * {@code at} it does not (such a matrix keeps the file's layout).
+     */
+    static void assertANonFiniteHalfKeepsTheFilesLayout(GgmlType type, int cols, Supplier<byte[]> matrix, int... at) {
+        int groupBytes = (int) type.rowBytes(cols) * RowGroups.ROWS;
+        assertTrue(RowGroups.repackGroup(type, matrix.get(), 0, new byte[groupBytes], 0, cols), "finite");
+        for (int o : at) {
+            for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+                byte[] w = matrix.get();
+                putHalf(w, o, bad);
+                assertFalse(RowGroups.repackGroup(type, w, 0, new byte[groupBytes], 0, cols), o + ": " + bad);
             }
         }
     }
