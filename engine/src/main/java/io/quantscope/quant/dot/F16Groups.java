@@ -135,20 +135,7 @@ final class F16Groups {
     /** Weights {@code k0 .. k1)} of the 32 rows as floats, exactly, weight {@code k} of row {@code r} at {@code a[32k + r]}. */
     private static void decode(MemorySegment w, long go, int cols, int k0, int k1, float[] a) {
         for (int k = k0; k < k1; k++) {
-            ShortVector h = ShortVector.fromMemorySegment(S512, w, go + 64L * k, LE);
-            int at = ROWS * (k - k0);
-            ((IntVector) h.convertShape(VectorOperators.S2I, I512, 0))
-                    .lanewise(VectorOperators.LSHL, 13)
-                    .and(0x8FFFE000)
-                    .reinterpretAsFloats()
-                    .mul(0x1p112f)
-                    .intoArray(a, at);
-            ((IntVector) h.convertShape(VectorOperators.S2I, I512, 1))
-                    .lanewise(VectorOperators.LSHL, 13)
-                    .and(0x8FFFE000)
-                    .reinterpretAsFloats()
-                    .mul(0x1p112f)
-                    .intoArray(a, at + 16);
+            RowGroups.halvesToFloats(w, go + 64L * k, a, ROWS * (k - k0));
         }
     }
 }
