@@ -119,10 +119,27 @@ final class Q3_KGroups {
                 long m = meta0 + (long) META_BYTES * b;
                 int yb = t * nb + b;
                 valueSums(w, go + (long) QS_BYTES * b, m, in.qsh, 256 * yb, in.bsums, 16 * yb, s.sums);
-                RowGroups.halvesToFloats(w, m, s.d); // finite scales only: repackGroup
+                // d of the 32 rows by the fp16 bit trick (finite scales only: repackGroup), written out: through
+                // RowGroups.halvesToFloats and a scratch array, generation on the 1.1B Q2_K/Q6_K read lower in two of
+                // three alternating runs (session 21 review), though one core alone showed no difference
+                ShortVector hd = ShortVector.fromMemorySegment(S512, w, m, LE);
                 FloatVector dy = FloatVector.broadcast(F512, in.d[yb]);
-                FloatVector d0 = FloatVector.fromArray(F512, s.d, 0);
-                FloatVector d1 = FloatVector.fromArray(F512, s.d, 16);
+                IntVector e = (IntVector) hd.convertShape(VectorOperators.S2I, I512, 0);
+                FloatVector d0 = e.and(0x7FFF)
+                        .lanewise(VectorOperators.LSHL, 13)
+                        .reinterpretAsFloats()
+                        .mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
+                e = (IntVector) hd.convertShape(VectorOperators.S2I, I512, 1);
+                FloatVector d1 = e.and(0x7FFF)
+                        .lanewise(VectorOperators.LSHL, 13)
+                        .reinterpretAsFloats()
+                        .mul(0x1p112f)
+                        .reinterpretAsInts()
+                        .or(e.and(0x8000).lanewise(VectorOperators.LSHL, 16))
+                        .reinterpretAsFloats();
                 acc0 = d0.mul(dy)
                         .fma((FloatVector) IntVector.fromArray(I512, s.sums, 0).convert(VectorOperators.I2F, 0), acc0);
                 acc1 = d1.mul(dy)
